@@ -1,0 +1,195 @@
+"""EntityResolutionJobs: the synchronous facade over a boto3 client."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, TypeVar
+
+import boto3
+
+from ._config import SERVICE_NAME, client_config
+from ._core import GET_MATCHING_JOB, Operation, read_reply, translating
+from ._validation import RequestChecker
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.config import Config
+    from typing_extensions import Self
+
+    from ._models import MatchingJob
+
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(frozen=True)
+class _Connection:
+    client: BaseClient
+    checker: RequestChecker
+
+
+class EntityResolutionJobs:
+    """A typed client for AWS Entity Resolution matching jobs.
+
+    It wraps one boto3 ``entityresolution`` client: either one you pass in,
+    used as it is, or one it builds on first use (once, thread-safely) from
+    the session, region, endpoint and config given here. A client it builds
+    retries in botocore's ``standard`` mode unless your AWS configuration
+    names another mode.
+
+    Args:
+        client: A boto3 ``entityresolution`` client to use as it is. Cannot
+            be combined with the other arguments.
+        session: The boto3 session to build the client from; defaults to
+            boto3's default session.
+        profile_name: A profile to build a new session from, instead of
+            ``session``.
+        region_name: The AWS region; defaults to the session's.
+        endpoint_url: A custom endpoint, e.g. a local test server.
+        config: A botocore ``Config``; its settings win over this library's
+            defaults.
+
+    Raises:
+        TypeError: ``client`` is not an Entity Resolution client, or is
+            combined with the other arguments.
+
+    Example:
+        ```python
+        from entityresolution_jobs import EntityResolutionJobs, JobStatus
+
+        with EntityResolutionJobs(region_name="us-east-1") as er:
+            job = er.get_matching_job("customers", "0123456789abcdef0123456789abcdef")
+            if job.status is JobStatus.SUCCEEDED:
+                print(job.metrics.match_ids)
+        ```
+    """
+
+    def __init__(
+        self,
+        client: BaseClient | None = None,
+        *,
+        session: boto3.session.Session | None = None,
+        profile_name: str | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+    ) -> None:
+        self._session = session
+        self._profile_name = profile_name
+        self._region_name = region_name
+        self._endpoint_url = endpoint_url
+        self._config = config
+        self._lock = threading.Lock()
+        self._connection: _Connection | None = None
+        self._owns_client = client is None
+        if client is not None:
+            if any(value is not None for value in (session, profile_name, region_name, endpoint_url, config)):
+                raise TypeError(
+                    "pass either client= or session/profile_name/region_name/endpoint_url/config, not both"
+                )
+            self._connection = _connect_to(client)
+        elif session is not None and profile_name is not None:
+            raise TypeError("pass either session= or profile_name=, not both")
+
+    def __repr__(self) -> str:
+        connection = self._connection
+        if connection is None:
+            region, endpoint = self._region_name, self._endpoint_url
+        else:
+            region = connection.client.meta.region_name
+            endpoint = connection.client.meta.endpoint_url
+        return f"{type(self).__name__}(region_name={region!r}, endpoint_url={endpoint!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def client(self) -> BaseClient:
+        """The underlying boto3 client, built now if it has not been yet."""
+        return self._connect().client
+
+    def close(self) -> None:
+        """Close the HTTP connections of a client this object built.
+
+        A client passed in is the caller's to close. After closing, the next
+        call builds a new client.
+        """
+        if not self._owns_client:
+            return
+        with self._lock:
+            connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.client.close()
+
+    def get_matching_job(self, workflow_name: str, job_id: str) -> MatchingJob:
+        """Return the current state of a matching job.
+
+        Args:
+            workflow_name: The matching workflow the job belongs to.
+            job_id: The job's id: 32 lowercase hexadecimal characters.
+
+        Returns:
+            The job's state, metrics, error and output location.
+
+        Raises:
+            InvalidInputError: An argument breaks the service's constraints;
+                nothing was sent.
+            ResourceNotFoundError: No such workflow or job.
+            AccessDeniedError: The credentials may not read the job.
+            ThrottlingError: Still throttled after the client's retries.
+            InternalServerError: The service failed, after retries.
+            ResponseError: The reply could not be read as a job.
+            TransportError: No reply was received.
+            CredentialsError: No usable credentials were found.
+        """
+        return self._call(GET_MATCHING_JOB, workflowName=workflow_name, jobId=job_id)
+
+    def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
+        connection = self._connection or self._connect()
+        connection.checker.check(operation.name, params)
+        with translating(operation.name):
+            reply = getattr(connection.client, operation.method)(**params)
+        return read_reply(operation, reply)
+
+    def _connect(self) -> _Connection:
+        with self._lock:
+            if self._connection is None:
+                with translating("CreateClient"):
+                    self._connection = _connect_to(self._build_client())
+            return self._connection
+
+    def _build_client(self) -> BaseClient:
+        session = self._session
+        if session is None:
+            if self._profile_name is not None:
+                session = boto3.session.Session(profile_name=self._profile_name)
+            else:
+                if boto3.DEFAULT_SESSION is None:
+                    boto3.setup_default_session()
+                session = boto3.DEFAULT_SESSION
+                assert session is not None
+        client: BaseClient = session.client(
+            SERVICE_NAME,
+            region_name=self._region_name,
+            endpoint_url=self._endpoint_url,
+            config=client_config(session._session, self._config),  # pyright: ignore[reportPrivateUsage]
+        )
+        return client
+
+
+def _connect_to(client: BaseClient) -> _Connection:
+    service_model = client.meta.service_model
+    if service_model.service_name != SERVICE_NAME:
+        raise TypeError(
+            f"expected an {SERVICE_NAME!r} client, got a {service_model.service_name!r} client"
+        )
+    return _Connection(client, RequestChecker(service_model))

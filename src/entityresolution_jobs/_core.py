@@ -1,0 +1,78 @@
+"""The I/O-free core shared by the sync and async shells.
+
+A shell does three things around each botocore call, all of them here:
+check the arguments (:class:`~._validation.RequestChecker`), translate what
+the call raises (:class:`translating`), and read the reply into a model
+(:func:`read_reply`). Only the call itself, awaited or not, is the shell's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Generic, TypeVar
+
+from pydantic import ValidationError
+
+from ._errors import TRANSLATED_ERRORS, ResponseError, reply_metadata, translate
+from ._models import MatchingJob
+
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(frozen=True)
+class Operation(Generic[ResultT]):
+    """One service operation: its model name, boto3 method and reply reader."""
+
+    name: str
+    method: str
+    read: Callable[[Mapping[str, object]], ResultT]
+
+
+GET_MATCHING_JOB = Operation("GetMatchingJob", "get_matching_job", MatchingJob.model_validate)
+
+
+def read_reply(operation: Operation[ResultT], reply: Mapping[str, object]) -> ResultT:
+    """Turn a botocore reply into the operation's result, or raise :class:`ResponseError`."""
+    try:
+        return operation.read(reply)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'reply'}: {problem['msg']}"
+            for problem in error.errors(include_url=False, include_input=False)
+        )
+        http_status, request_id = reply_metadata(reply)
+        raise ResponseError(
+            f"{operation.name} returned a reply that is not a valid result: {problems}",
+            http_status=http_status,
+            request_id=request_id,
+        ) from error
+
+
+class translating:  # noqa: N801 - used as a statement, like contextlib's helpers
+    """Context manager: re-raise a botocore call's errors as this library's.
+
+    A plain class rather than ``@contextmanager``: it runs on every call, and
+    this is the cheaper of the two. It works around awaited calls as well.
+    """
+
+    __slots__ = ("_operation",)
+
+    def __init__(self, operation: str) -> None:
+        self._operation = operation
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if error is None or not isinstance(error, TRANSLATED_ERRORS):
+            return
+        translated = translate(error, self._operation)
+        if translated is not error:
+            raise translated from error

@@ -1,0 +1,331 @@
+"""The exception hierarchy, and the translation of botocore's errors into it.
+
+Every error this library raises is an :class:`EntityResolutionError`::
+
+    EntityResolutionError                 every error of this library
+    ├── ServiceError                      the service answered with an error
+    │   ├── AccessDeniedError             AccessDeniedException (403)
+    │   ├── ConflictError                 ConflictException (400)
+    │   ├── ExceedsLimitError             ExceedsLimitException (402)
+    │   ├── InternalServerError           InternalServerException (500)
+    │   ├── ResourceNotFoundError         ResourceNotFoundException (404)
+    │   ├── ServiceValidationError        ValidationException (400)
+    │   └── ThrottlingError               ThrottlingException (429)
+    ├── InvalidInputError (ValueError)    bad arguments; nothing was sent
+    ├── ResponseError                     a reply that cannot be read
+    ├── TransportError                    no reply: connection refused, reset, ...
+    │   └── RequestTimeoutError           connect or read timed out
+    ├── CredentialsError                  no usable AWS credentials
+    └── ConfigurationError                e.g. no region configured
+
+A service error whose code this version does not know is raised as a plain
+:class:`ServiceError` carrying that code. Translation is a lookup: each
+service error class declares its AWS ``code`` and registers itself; botocore
+exception types map to our classes through a table walked along the raised
+exception's method resolution order. The botocore exception is kept as
+``__cause__``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import ClassVar
+
+from botocore import exceptions as botocore_errors
+
+__all__ = [
+    "AccessDeniedError",
+    "ConfigurationError",
+    "ConflictError",
+    "CredentialsError",
+    "EntityResolutionError",
+    "ExceedsLimitError",
+    "InternalServerError",
+    "InvalidInputError",
+    "RequestTimeoutError",
+    "ResourceNotFoundError",
+    "ResponseError",
+    "ServiceError",
+    "ServiceValidationError",
+    "ThrottlingError",
+    "TransportError",
+]
+
+
+class EntityResolutionError(Exception):
+    """Base class of every error raised by this library.
+
+    Attributes:
+        code: The AWS error code (``"ResourceNotFoundException"``), or for
+            errors raised on this side of the wire a short name of our own
+            (``"InvalidInput"``, ``"TransportError"``, ...).
+        message: The human-readable message, as the service sent it where
+            there is one.
+        http_status: The HTTP status of the reply, or ``None`` when there was
+            no reply.
+        request_id: The service's request id (``x-amzn-RequestId``), the
+            handle AWS support asks for, or ``None`` when there was no reply.
+
+    Example:
+        ```python
+        try:
+            job = er.get_matching_job("customers", job_id)
+        except EntityResolutionError as error:
+            log.error("lookup failed: %s (request id %s)", error, error.request_id)
+        ```
+    """
+
+    code: str = "EntityResolutionError"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        http_status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.http_status = http_status
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        # Errors raised on this side of the wire have only their message;
+        # those from a reply add what identifies it for AWS support.
+        if self.http_status is None and self.request_id is None:
+            return self.message
+        details = [self.code]
+        if self.http_status is not None:
+            details.append(f"HTTP {self.http_status}")
+        if self.request_id:
+            details.append(f"request id {self.request_id}")
+        return f"{self.message} ({', '.join(details)})"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.message!r}, code={self.code!r}, "
+            f"http_status={self.http_status!r}, request_id={self.request_id!r})"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Exception pickles as cls(*args), which loses the keyword-only
+        # attributes; rebuild from the instance dictionary instead.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(
+    cls: type[EntityResolutionError], args: tuple[object, ...], state: dict[str, object]
+) -> EntityResolutionError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class ServiceError(EntityResolutionError):
+    """The service answered with an error.
+
+    Subclasses stand for the error codes the service model declares; a code
+    this version does not know is raised as a plain ``ServiceError`` with
+    :attr:`code` set to it.
+    """
+
+    code = "ServiceError"
+    _registry: ClassVar[dict[str, type[ServiceError]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:
+            ServiceError._registry[cls.code] = cls
+
+    @classmethod
+    def for_code(cls, code: str) -> type[ServiceError]:
+        """Return the class registered for an AWS error code (``ServiceError`` if none)."""
+        return cls._registry.get(code, ServiceError)
+
+
+class AccessDeniedError(ServiceError):
+    """The caller's credentials do not allow the operation (HTTP 403)."""
+
+    code = "AccessDeniedException"
+
+
+class ConflictError(ServiceError):
+    """The request conflicts with the resource's state (HTTP 400)."""
+
+    code = "ConflictException"
+
+
+class ExceedsLimitError(ServiceError):
+    """An account or workflow limit was reached (HTTP 402)."""
+
+    code = "ExceedsLimitException"
+
+
+class InternalServerError(ServiceError):
+    """The service failed internally (HTTP 500); retrying may succeed."""
+
+    code = "InternalServerException"
+
+
+class ResourceNotFoundError(ServiceError):
+    """The workflow or job does not exist, or is not visible (HTTP 404)."""
+
+    code = "ResourceNotFoundException"
+
+
+class ServiceValidationError(ServiceError):
+    """The service rejected the request's parameters (HTTP 400).
+
+    Named so as not to clash with ``pydantic.ValidationError``. Arguments
+    that break the service model's constraints are caught before sending, as
+    :class:`InvalidInputError`; this is what the service itself refused.
+    """
+
+    code = "ValidationException"
+
+
+class ThrottlingError(ServiceError):
+    """The request was throttled (HTTP 429) and retries were exhausted."""
+
+    code = "ThrottlingException"
+
+
+class InvalidInputError(EntityResolutionError, ValueError):
+    """An argument breaks the service model's constraints; nothing was sent.
+
+    Also a ``ValueError``, so code that already guards against bad values
+    catches it.
+
+    Attributes:
+        parameter: The name of the offending argument, as the caller wrote it
+            (``"job_id"``).
+    """
+
+    code = "InvalidInput"
+
+    def __init__(self, message: str, *, parameter: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class ResponseError(EntityResolutionError):
+    """A reply arrived but cannot be read as the operation's result.
+
+    For instance a required field is missing, a timestamp or number cannot be
+    parsed, or the body is not JSON at all.
+    """
+
+    code = "InvalidResponse"
+
+
+class TransportError(EntityResolutionError):
+    """No reply was received: the connection failed, was refused or reset."""
+
+    code = "TransportError"
+
+
+class RequestTimeoutError(TransportError):
+    """Connecting to the service, or reading its reply, timed out."""
+
+    code = "RequestTimeout"
+
+
+class CredentialsError(EntityResolutionError):
+    """No usable AWS credentials were found, or they could not be loaded."""
+
+    code = "CredentialsError"
+
+
+class ConfigurationError(EntityResolutionError):
+    """The client cannot be configured, e.g. because no region is set."""
+
+    code = "ConfigurationError"
+
+
+# botocore's exception types mapped to ours; the first class on the raised
+# exception's MRO that appears here wins, so subclasses may be refined above
+# their bases. BotoCoreError is the catch-all.
+_BOTOCORE_ERRORS: Mapping[type[BaseException], type[EntityResolutionError]] = {
+    botocore_errors.ConnectTimeoutError: RequestTimeoutError,
+    botocore_errors.ReadTimeoutError: RequestTimeoutError,
+    botocore_errors.ConnectionError: TransportError,
+    botocore_errors.HTTPClientError: TransportError,
+    botocore_errors.NoCredentialsError: CredentialsError,
+    botocore_errors.PartialCredentialsError: CredentialsError,
+    botocore_errors.CredentialRetrievalError: CredentialsError,
+    botocore_errors.UnknownCredentialError: CredentialsError,
+    botocore_errors.NoAuthTokenError: CredentialsError,
+    botocore_errors.TokenRetrievalError: CredentialsError,
+    botocore_errors.SSOError: CredentialsError,
+    botocore_errors.NoRegionError: ConfigurationError,
+    botocore_errors.BotoCoreError: EntityResolutionError,
+}
+
+# Modules whose bare ValueError/RuntimeError means "the reply could not be
+# parsed" (botocore raises those, not its own classes, for a bad timestamp or
+# number in a reply).
+_PARSER_MODULES = ("botocore.parsers", "aiobotocore.parsers")
+
+TRANSLATED_ERRORS: tuple[type[BaseException], ...] = (
+    botocore_errors.ClientError,
+    botocore_errors.BotoCoreError,
+    ValueError,
+    RuntimeError,
+)
+"""What a shell must catch around a botocore call and pass to :func:`translate`."""
+
+
+def translate(error: BaseException, operation: str) -> BaseException:
+    """Return our exception for an error raised by a botocore call.
+
+    ``error`` is returned unchanged when it is neither botocore's nor a
+    failure of botocore's reply parser: a bug elsewhere is not masked.
+    The caller raises the result ``from error``.
+    """
+    if isinstance(error, botocore_errors.ClientError):
+        return _from_client_error(error)
+    if isinstance(error, botocore_errors.ParamValidationError):
+        return InvalidInputError(str(error), parameter="")
+    for klass in type(error).__mro__:
+        target = _BOTOCORE_ERRORS.get(klass)
+        if target is not None:
+            return target(str(error), code=None if target is not EntityResolutionError else klass.__name__)
+    if _raised_by_parser(error.__traceback__):
+        return ResponseError(f"{operation} returned a reply that could not be parsed: {error}")
+    return error
+
+
+def reply_metadata(reply: Mapping[str, object]) -> tuple[int | None, str | None]:
+    """Return the HTTP status and request id of a botocore reply, where it has them."""
+    metadata = reply.get("ResponseMetadata")
+    if not isinstance(metadata, Mapping):
+        return None, None
+    status: object = metadata.get("HTTPStatusCode")
+    request_id: object = metadata.get("RequestId")
+    return (
+        status if isinstance(status, int) else None,
+        request_id if isinstance(request_id, str) and request_id else None,
+    )
+
+
+def _from_client_error(error: botocore_errors.ClientError) -> ServiceError:
+    details = error.response.get("Error", {})
+    code = str(details.get("Code") or "Unknown")
+    message = str(details.get("Message") or error)
+    http_status, request_id = reply_metadata(error.response)
+    return ServiceError.for_code(code)(
+        message, code=code, http_status=http_status, request_id=request_id
+    )
+
+
+def _raised_by_parser(traceback: TracebackType | None) -> bool:
+    while traceback is not None:
+        if traceback.tb_frame.f_globals.get("__name__", "") in _PARSER_MODULES:
+            return True
+        traceback = traceback.tb_next
+    return False

@@ -1,0 +1,123 @@
+"""Checks a request's parameters against botocore's service model before sending.
+
+botocore itself checks types and minimum lengths only; the service also
+enforces maximum lengths, ranges and patterns. The rules here are read from
+the loaded service model, so they follow AWS's model rather than a copy.
+
+Patterns are applied as whole-string matches. Smithy leaves ``@pattern``
+unanchored, but the service rejects a name that merely contains a valid run
+(``"a/b"`` for ``[a-zA-Z_0-9-]*``), so a partial match would let through
+input the service refuses, or that rewrites the request path.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from botocore.model import ServiceModel, Shape, StructureShape
+
+from ._errors import InvalidInputError
+
+_log = logging.getLogger("entityresolution_jobs")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """The constraints on one top-level input member."""
+
+    wire_name: str
+    argument: str
+    type_name: str
+    required: bool
+    minimum: int | None
+    maximum: int | None
+    pattern: re.Pattern[str] | None
+
+    def check(self, value: object) -> None:
+        if value is None:
+            if self.required:
+                self._fail("is required")
+            return
+        if self.type_name == "string":
+            if not isinstance(value, str):
+                self._fail(f"must be a str, not {type(value).__name__}")
+            self._check_size(len(value), "characters long")
+            if self.pattern is not None and self.pattern.fullmatch(value) is None:
+                self._fail(f"must match the pattern {self.pattern.pattern}; got {_shorten(value)}")
+        elif self.type_name == "integer":
+            if not isinstance(value, int) or isinstance(value, bool):
+                self._fail(f"must be an int, not {type(value).__name__}")
+            self._check_size(value, "")
+
+    def _check_size(self, size: int, unit: str) -> None:
+        low, high = self.minimum, self.maximum
+        if (low is not None and size < low) or (high is not None and size > high):
+            bounds = f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
+            self._fail(f"must be {bounds} {unit}".rstrip() + f"; got {size}")
+
+    def _fail(self, reason: str) -> None:
+        raise InvalidInputError(f"{self.argument} {reason}", parameter=self.argument)
+
+
+def _rule(wire_name: str, shape: Shape, required: bool) -> _Rule:
+    metadata = shape.metadata
+    return _Rule(
+        wire_name=wire_name,
+        argument=_snake_case(wire_name),
+        type_name=shape.type_name,
+        required=required,
+        minimum=metadata.get("min"),
+        maximum=metadata.get("max"),
+        pattern=_compile(metadata.get("pattern")),
+    )
+
+
+def _compile(pattern: str | None) -> re.Pattern[str] | None:
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error:
+        # An ECMA-262 construct Python's re lacks: let the service judge.
+        _log.debug("pattern %r is not a Python regex; not checked locally", pattern)
+        return None
+
+
+def _shorten(value: str, limit: int = 80) -> str:
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + "..."
+
+
+def _snake_case(wire_name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", wire_name).lower()
+
+
+class RequestChecker:
+    """Checks requests against one service model, caching the rules per operation.
+
+    Args:
+        service_model: The model of the client the requests go to.
+    """
+
+    def __init__(self, service_model: ServiceModel) -> None:
+        self._service_model = service_model
+        self._rules: dict[str, tuple[_Rule, ...]] = {}
+
+    def check(self, operation_name: str, params: Mapping[str, object]) -> None:
+        """Raise :class:`InvalidInputError` if ``params`` break the operation's input rules."""
+        rules = self._rules.get(operation_name)
+        if rules is None:
+            rules = self._rules[operation_name] = self._rules_for(operation_name)
+        for rule in rules:
+            rule.check(params.get(rule.wire_name))
+
+    def _rules_for(self, operation_name: str) -> tuple[_Rule, ...]:
+        shape = self._service_model.operation_model(operation_name).input_shape
+        if not isinstance(shape, StructureShape):
+            return ()
+        required = set(shape.required_members)
+        return tuple(
+            _rule(name, member, name in required) for name, member in shape.members.items()
+        )
