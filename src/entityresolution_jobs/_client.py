@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
 import boto3
@@ -14,6 +13,8 @@ from ._core import GET_MATCHING_JOB, Operation, read_reply, translating
 from ._validation import RequestChecker
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from botocore.client import BaseClient
     from botocore.config import Config
     from typing_extensions import Self
@@ -84,9 +85,11 @@ class EntityResolutionJobs:
         self._connection: _Connection | None = None
         self._owns_client = client is None
         if client is not None:
-            if any(value is not None for value in (session, profile_name, region_name, endpoint_url, config)):
+            building = (session, profile_name, region_name, endpoint_url, config)
+            if any(value is not None for value in building):
                 raise TypeError(
-                    "pass either client= or session/profile_name/region_name/endpoint_url/config, not both"
+                    "pass either client= or the arguments to build one "
+                    "(session, profile_name, region_name, endpoint_url, config), not both"
                 )
             self._connection = _connect_to(client)
         elif session is not None and profile_name is not None:
@@ -177,7 +180,8 @@ class EntityResolutionJobs:
                     boto3.setup_default_session()
                 session = boto3.DEFAULT_SESSION
                 assert session is not None
-        client: BaseClient = session.client(
+        # boto3-stubs types client() per service; pyright sees the others' Unknown.
+        client: BaseClient = session.client(  # pyright: ignore[reportUnknownMemberType]
             SERVICE_NAME,
             region_name=self._region_name,
             endpoint_url=self._endpoint_url,

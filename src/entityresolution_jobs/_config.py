@@ -9,14 +9,19 @@ which reads them itself. A ``Config`` the caller passes wins over both.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Final, cast
+
 from botocore.config import Config
 from botocore.configprovider import ConfigChainFactory
-from botocore.session import Session as BotocoreSession
 
 from ._version import __version__
 
-SERVICE_NAME = "entityresolution"
-DEFAULT_RETRY_MODE = "standard"
+if TYPE_CHECKING:
+    from botocore.config import _RetryDict  # pyright: ignore[reportPrivateUsage]
+    from botocore.session import Session as BotocoreSession
+
+SERVICE_NAME: Final = "entityresolution"
+DEFAULT_RETRY_MODE: Final = "standard"
 USER_AGENT = f"entityresolution-jobs/{__version__}"
 
 
@@ -35,9 +40,11 @@ def user_retry_mode(session: BotocoreSession) -> str | None:
 
 def client_config(session: BotocoreSession, config: Config | None) -> Config:
     """Return the client ``Config``: our defaults under the caller's own."""
-    retries: dict[str, object] = dict(getattr(config, "retries", None) or {})
-    if "mode" not in retries and user_retry_mode(session) is None:
-        retries["mode"] = DEFAULT_RETRY_MODE
     ours = Config(user_agent_extra=USER_AGENT)
     merged = ours if config is None else ours.merge(config)
-    return merged.merge(Config(retries=retries)) if retries else merged
+    retries = cast("_RetryDict", getattr(merged, "retries", None) or {})
+    if "mode" in retries or user_retry_mode(session) is not None:
+        return merged
+    # A caller's retries={"max_attempts": ...} replaces the whole dict, so
+    # the mode goes into theirs rather than beside it.
+    return merged.merge(Config(retries={**retries, "mode": DEFAULT_RETRY_MODE}))

@@ -8,15 +8,17 @@ the call raises (:class:`translating`), and read the reply into a model
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import ValidationError
 
 from ._errors import TRANSLATED_ERRORS, ResponseError, reply_metadata, translate
 from ._models import MatchingJob
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from types import TracebackType
 
 ResultT = TypeVar("ResultT")
 

@@ -29,10 +29,12 @@ exception's method resolution order. The botocore exception is kept as
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from botocore import exceptions as botocore_errors
+
+if TYPE_CHECKING:
+    from types import TracebackType
 
 __all__ = [
     "AccessDeniedError",
@@ -294,7 +296,9 @@ def translate(error: BaseException, operation: str) -> BaseException:
     for klass in type(error).__mro__:
         target = _BOTOCORE_ERRORS.get(klass)
         if target is not None:
-            return target(str(error), code=None if target is not EntityResolutionError else klass.__name__)
+            # The catch-all keeps botocore's class name as the code.
+            code = klass.__name__ if target is EntityResolutionError else None
+            return target(str(error), code=code)
     if _raised_by_parser(error.__traceback__):
         return ResponseError(f"{operation} returned a reply that could not be parsed: {error}")
     return error
@@ -305,8 +309,9 @@ def reply_metadata(reply: Mapping[str, object]) -> tuple[int | None, str | None]
     metadata = reply.get("ResponseMetadata")
     if not isinstance(metadata, Mapping):
         return None, None
-    status: object = metadata.get("HTTPStatusCode")
-    request_id: object = metadata.get("RequestId")
+    fields = cast("Mapping[str, object]", metadata)
+    status = fields.get("HTTPStatusCode")
+    request_id = fields.get("RequestId")
     return (
         status if isinstance(status, int) else None,
         request_id if isinstance(request_id, str) and request_id else None,
@@ -314,10 +319,14 @@ def reply_metadata(reply: Mapping[str, object]) -> tuple[int | None, str | None]
 
 
 def _from_client_error(error: botocore_errors.ClientError) -> ServiceError:
-    details = error.response.get("Error", {})
-    code = str(details.get("Code") or "Unknown")
-    message = str(details.get("Message") or error)
-    http_status, request_id = reply_metadata(error.response)
+    response: Mapping[str, object] = error.response
+    details = response.get("Error")
+    if not isinstance(details, Mapping):
+        details = {}
+    fields = cast("Mapping[str, object]", details)
+    code = str(fields.get("Code") or "Unknown")
+    message = str(fields.get("Message") or error)
+    http_status, request_id = reply_metadata(response)
     return ServiceError.for_code(code)(
         message, code=code, http_status=http_status, request_id=request_id
     )

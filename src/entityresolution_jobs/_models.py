@@ -1,9 +1,13 @@
 """Typed, immutable models of what the service returns about matching jobs.
 
-The models validate either their own field names (``model_dump()`` output,
-keyword construction) or the service's wire names exactly as boto3 returns
-them, so ``MatchingJob.model_validate(boto3_reply)`` works on a reply from
-any boto3 client.
+The models validate either the service's wire names, exactly as boto3
+returns them, or their own field names (``model_dump()`` output, keyword
+construction): ``MatchingJob.model_validate(boto3_reply)`` works on a reply
+from any boto3 client.
+
+The hot path does no Python work pydantic-core can do itself: wire names are
+validation aliases, an unknown status maps to ``UNKNOWN`` through the enum's
+``_missing_``, and only the UTC normalisation calls back into Python.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     AliasChoices,
+    AliasGenerator,
     AliasPath,
     BaseModel,
     ConfigDict,
     Field,
-    model_validator,
 )
+from pydantic.alias_generators import to_camel
 
 __all__ = ["JobMetrics", "JobStatus", "MatchingJob", "OutputSource"]
 
@@ -29,8 +34,9 @@ class JobStatus(str, Enum):
     """The state of a matching job.
 
     ``UNKNOWN`` stands for any status this version of the library does not
-    know (AWS adds values); the service's own text is kept in
-    :attr:`MatchingJob.raw_status`. Parsing never fails on a new status.
+    know (AWS adds values): ``JobStatus("PAUSED") is JobStatus.UNKNOWN``. The
+    service's own text is kept in :attr:`MatchingJob.raw_status`. Parsing
+    never fails on a new status.
 
     Example:
         ```python
@@ -55,19 +61,14 @@ class JobStatus(str, Enum):
     UNKNOWN = "UNKNOWN"
 
     @classmethod
-    def from_service(cls, raw_status: str) -> JobStatus:
-        """Return the member for a status string the service sent, or ``UNKNOWN``."""
-        return _STATUS_BY_TEXT.get(raw_status, cls.UNKNOWN)
+    def _missing_(cls, value: object) -> JobStatus | None:
+        # Any other text is a status AWS added after this version.
+        return cls.UNKNOWN if isinstance(value, str) else None
 
     @property
     def is_terminal(self) -> bool:
         """Whether a job in this state will not change again (SUCCEEDED or FAILED)."""
         return self is JobStatus.SUCCEEDED or self is JobStatus.FAILED
-
-
-_STATUS_BY_TEXT = {
-    member.value: member for member in JobStatus if member is not JobStatus.UNKNOWN
-}
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -84,15 +85,25 @@ def _to_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 """A timezone-aware datetime in UTC; a naive one is taken to be UTC already."""
 
-_FROZEN = ConfigDict(frozen=True, extra="ignore", strict=False)
+# Wire names that are not the camelCase form of our field names.
+_WIRE_NAMES = {"match_ids": "matchIDs", "kms_arn": "KMSArn", "output_sources": "outputSourceConfig"}
 
 
-def _wire(name: str, wire_name: str) -> AliasChoices:
-    # Accept our own field name first (round trips), then the service's.
-    return AliasChoices(name, wire_name)
+def _wire_name(name: str) -> str:
+    return _WIRE_NAMES.get(name) or to_camel(name)
 
 
-_Count = Annotated[int | None, Field(strict=True)]
+# Fields validate by the service's name or by our own (round trips). Only
+# validation aliases: type checkers keep our names in __init__. Schemas are
+# built on first use, not at import.
+_FROZEN = ConfigDict(
+    defer_build=True,
+    frozen=True,
+    extra="ignore",
+    validate_by_name=True,
+    validate_by_alias=True,
+    alias_generator=AliasGenerator(validation_alias=_wire_name),
+)
 
 
 class JobMetrics(BaseModel):
@@ -108,17 +119,11 @@ class JobMetrics(BaseModel):
 
     model_config = _FROZEN
 
-    input_records: _Count = Field(None, validation_alias=_wire("input_records", "inputRecords"))
-    total_records_processed: _Count = Field(
-        None, validation_alias=_wire("total_records_processed", "totalRecordsProcessed")
-    )
-    records_not_processed: _Count = Field(
-        None, validation_alias=_wire("records_not_processed", "recordsNotProcessed")
-    )
-    delete_records_processed: _Count = Field(
-        None, validation_alias=_wire("delete_records_processed", "deleteRecordsProcessed")
-    )
-    match_ids: _Count = Field(None, validation_alias=_wire("match_ids", "matchIDs"))
+    input_records: int | None = None
+    total_records_processed: int | None = None
+    records_not_processed: int | None = None
+    delete_records_processed: int | None = None
+    match_ids: int | None = None
 
     @property
     def progress(self) -> float | None:
@@ -144,9 +149,9 @@ class OutputSource(BaseModel):
 
     model_config = _FROZEN
 
-    role_arn: str = Field(validation_alias=_wire("role_arn", "roleArn"))
-    output_s3_path: str = Field(validation_alias=_wire("output_s3_path", "outputS3Path"))
-    kms_arn: str | None = Field(None, validation_alias=_wire("kms_arn", "KMSArn"))
+    role_arn: str
+    output_s3_path: str
+    kms_arn: str | None = None
 
 
 _NO_METRICS = JobMetrics()
@@ -155,8 +160,8 @@ _NO_METRICS = JobMetrics()
 class MatchingJob(BaseModel):
     """One matching job, as ``GetMatchingJob`` describes it.
 
-    Construct it from keyword arguments (``status`` alone is enough; the raw
-    status is filled in), from :meth:`model_dump` output, or from a boto3
+    Construct it from keyword arguments (``raw_status`` defaults to the
+    status' value), from :meth:`model_dump` output, or from a boto3
     ``get_matching_job`` reply as it is.
 
     Attributes:
@@ -182,39 +187,19 @@ class MatchingJob(BaseModel):
 
     model_config = _FROZEN
 
-    job_id: str = Field(validation_alias=_wire("job_id", "jobId"))
+    job_id: str
     status: JobStatus
-    raw_status: str
-    start_time: UtcDatetime = Field(validation_alias=_wire("start_time", "startTime"))
-    end_time: UtcDatetime | None = Field(None, validation_alias=_wire("end_time", "endTime"))
+    # The service sends one "status" field: it fills both of these. The
+    # default is never used (status is required); it lets a type checker
+    # accept MatchingJob(status=...) without raw_status.
+    raw_status: str = Field(default="", validation_alias=AliasChoices("raw_status", "status"))
+    start_time: UtcDatetime
+    end_time: UtcDatetime | None = None
     metrics: JobMetrics = _NO_METRICS
     error_message: str | None = Field(
-        None,
-        validation_alias=AliasChoices("error_message", AliasPath("errorDetails", "errorMessage")),
+        default=None, validation_alias=AliasPath("errorDetails", "errorMessage")
     )
-    output_sources: tuple[OutputSource, ...] = Field(
-        (), validation_alias=_wire("output_sources", "outputSourceConfig")
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _fill_status(cls, data: object) -> object:
-        # One of status / raw_status gives the other: the service sends only
-        # "status", as free text; a caller may give only the enum member.
-        if isinstance(data, dict) and "raw_status" not in data:
-            status = data.get("status")
-            if isinstance(status, str):
-                raw = status.value if isinstance(status, JobStatus) else status
-                return {**data, "raw_status": raw, "status": JobStatus.from_service(raw)}
-        return data
-
-    @model_validator(mode="after")
-    def _check_status(self) -> MatchingJob:
-        if JobStatus.from_service(self.raw_status) is not self.status:
-            raise ValueError(
-                f"status {self.status.value} contradicts raw_status {self.raw_status!r}"
-            )
-        return self
+    output_sources: tuple[OutputSource, ...] = ()
 
     @property
     def is_terminal(self) -> bool:

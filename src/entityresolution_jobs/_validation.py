@@ -14,17 +14,22 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
 
 from botocore.model import ServiceModel, Shape, StructureShape
 
 from ._errors import InvalidInputError
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 _log = logging.getLogger("entityresolution_jobs")
 
+_REMEMBERED = 1024
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class _Rule:
     """The constraints on one top-level input member."""
 
@@ -44,7 +49,7 @@ class _Rule:
         if self.type_name == "string":
             if not isinstance(value, str):
                 self._fail(f"must be a str, not {type(value).__name__}")
-            self._check_size(len(value), "characters long")
+            self._check_size(len(value), " characters long")
             if self.pattern is not None and self.pattern.fullmatch(value) is None:
                 self._fail(f"must match the pattern {self.pattern.pattern}; got {_shorten(value)}")
         elif self.type_name == "integer":
@@ -55,10 +60,10 @@ class _Rule:
     def _check_size(self, size: int, unit: str) -> None:
         low, high = self.minimum, self.maximum
         if (low is not None and size < low) or (high is not None and size > high):
-            bounds = f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
-            self._fail(f"must be {bounds} {unit}".rstrip() + f"; got {size}")
+            bounds = f"{'-inf' if low is None else low} to {'inf' if high is None else high}"
+            self._fail(f"must be {bounds}{unit}; got {size}")
 
-    def _fail(self, reason: str) -> None:
+    def _fail(self, reason: str) -> NoReturn:
         raise InvalidInputError(f"{self.argument} {reason}", parameter=self.argument)
 
 
@@ -104,14 +109,26 @@ class RequestChecker:
     def __init__(self, service_model: ServiceModel) -> None:
         self._service_model = service_model
         self._rules: dict[str, tuple[_Rule, ...]] = {}
+        # Values that passed their rule. Polling asks about the same workflow
+        # and job again and again; a set lookup is far cheaper than a regex.
+        self._passed: set[tuple[_Rule, str]] = set()
 
     def check(self, operation_name: str, params: Mapping[str, object]) -> None:
         """Raise :class:`InvalidInputError` if ``params`` break the operation's input rules."""
         rules = self._rules.get(operation_name)
         if rules is None:
             rules = self._rules[operation_name] = self._rules_for(operation_name)
+        passed = self._passed
         for rule in rules:
-            rule.check(params.get(rule.wire_name))
+            value = params.get(rule.wire_name)
+            key = (rule, value) if isinstance(value, str) else None
+            if key is not None and key in passed:
+                continue
+            rule.check(value)
+            if key is not None:
+                if len(passed) >= _REMEMBERED:
+                    passed.clear()
+                passed.add(key)
 
     def _rules_for(self, operation_name: str) -> tuple[_Rule, ...]:
         shape = self._service_model.operation_model(operation_name).input_shape
