@@ -21,7 +21,6 @@ import time
 from typing import TYPE_CHECKING
 
 from _canned import JOB_ID, WORKFLOW, canned_client
-
 from entityresolution_jobs import EntityResolutionJobs, JobStatus
 
 if TYPE_CHECKING:

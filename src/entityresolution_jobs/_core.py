@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from ._errors import TRANSLATED_ERRORS, ResponseError, reply_metadata, translate
+from ._errors import ResponseError, reply_metadata, translate
 from ._models import MatchingJob
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class translating:  # noqa: N801 - used as a statement, like contextlib's helper
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if error is None or not isinstance(error, TRANSLATED_ERRORS):
+        if not isinstance(error, Exception):  # None, or KeyboardInterrupt and the like
             return
         translated = translate(error, self._operation)
         if translated is not error:

@@ -268,18 +268,11 @@ _BOTOCORE_ERRORS: Mapping[type[BaseException], type[EntityResolutionError]] = {
     botocore_errors.BotoCoreError: EntityResolutionError,
 }
 
-# Modules whose bare ValueError/RuntimeError means "the reply could not be
-# parsed" (botocore raises those, not its own classes, for a bad timestamp or
-# number in a reply).
+# An exception that is not botocore's own but passed through these modules
+# means "the reply could not be parsed": botocore raises ValueError for a bad
+# timestamp or number, RuntimeError for an out-of-range time stamp, and
+# TypeError or AttributeError for a body that is JSON but not an object.
 _PARSER_MODULES = ("botocore.parsers", "aiobotocore.parsers")
-
-TRANSLATED_ERRORS: tuple[type[BaseException], ...] = (
-    botocore_errors.ClientError,
-    botocore_errors.BotoCoreError,
-    ValueError,
-    RuntimeError,
-)
-"""What a shell must catch around a botocore call and pass to :func:`translate`."""
 
 
 def translate(error: BaseException, operation: str) -> BaseException:
@@ -288,6 +281,10 @@ def translate(error: BaseException, operation: str) -> BaseException:
     ``error`` is returned unchanged when it is neither botocore's nor a
     failure of botocore's reply parser: a bug elsewhere is not masked.
     The caller raises the result ``from error``.
+
+    Args:
+        error: What the botocore call raised.
+        operation: The operation's name, for the message.
     """
     if isinstance(error, botocore_errors.ClientError):
         return _from_client_error(error)
@@ -297,7 +294,7 @@ def translate(error: BaseException, operation: str) -> BaseException:
         target = _BOTOCORE_ERRORS.get(klass)
         if target is not None:
             # The catch-all keeps botocore's class name as the code.
-            code = klass.__name__ if target is EntityResolutionError else None
+            code = type(error).__name__ if target is EntityResolutionError else None
             return target(str(error), code=code)
     if _raised_by_parser(error.__traceback__):
         return ResponseError(f"{operation} returned a reply that could not be parsed: {error}")

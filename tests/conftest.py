@@ -1,0 +1,84 @@
+"""Shared fixtures: fake credentials, no metadata service, canned HTTP replies.
+
+Nothing here reaches AWS. The environment below is set before any test runs,
+so a client that is built in a test finds these fake credentials and never
+probes the EC2 instance-metadata address.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import boto3
+import botocore.session
+import pytest
+from botocore.stub import Stubber
+
+from entityresolution_jobs import EntityResolutionJobs
+
+from .support import Wire
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+_FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "AKIAFAKEFAKEFAKEFAKE",
+    "AWS_SECRET_ACCESS_KEY": "fake-secret-key-never-shown",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+_CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS")
+os.environ.update(_FAKE_ENV)
+for _name in _CLEARED:
+    os.environ.pop(_name, None)
+
+SECRET = _FAKE_ENV["AWS_SECRET_ACCESS_KEY"]
+
+
+@pytest.fixture(autouse=True)
+def _fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Re-applied per test so a test's own monkeypatching is undone after it.
+    for name, value in _FAKE_ENV.items():
+        monkeypatch.setenv(name, value)
+    for name in _CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+
+
+# One botocore session for the shared client fixture, so the service model
+# and endpoint rules are loaded once, not once per test.
+_SESSION = botocore.session.get_session()
+
+
+@pytest.fixture
+def client() -> BaseClient:
+    """A real Entity Resolution client (boto3's kind) with fake credentials."""
+    er_client: BaseClient = _SESSION.create_client("entityresolution", region_name="us-east-1")
+    return er_client
+
+
+@pytest.fixture
+def stubber(client: BaseClient) -> Iterator[Stubber]:
+    """botocore's Stubber on ``client``: checks our requests and the canned replies."""
+    with Stubber(client) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+@pytest.fixture
+def er(client: BaseClient) -> EntityResolutionJobs:
+    """The facade over the ``client`` fixture."""
+    return EntityResolutionJobs(client)
+
+
+@pytest.fixture
+def wire(client: BaseClient, monkeypatch: pytest.MonkeyPatch) -> Wire:
+    """Raw HTTP replies for ``client``; botocore's retry sleeps are skipped."""
+    canned = Wire()
+    client.meta.events.register_first("before-send.entityresolution", canned._answer)
+    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
+    return canned

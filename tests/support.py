@@ -1,0 +1,85 @@
+"""Test helpers: constants, a complete reply, and canned raw HTTP replies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from botocore.awsrequest import AWSResponse
+
+JOB_ID = "0123456789abcdef0123456789abcdef"
+WORKFLOW = "customers"
+
+
+class _Body:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: object) -> Iterator[bytes]:
+        yield self._body
+
+
+@dataclass
+class Wire:
+    """Answers the client's HTTP requests from a queue of canned raw replies.
+
+    Unlike the Stubber, the replies go through botocore's real parser, retry
+    handler and error factory. ``requests`` records what was sent.
+    """
+
+    replies: list[tuple[int, dict[str, str], bytes]] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def reply(
+        self,
+        status: int = 200,
+        body: object = None,
+        *,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Queue one reply: ``body`` as JSON, or ``raw`` bytes as they are."""
+        payload = raw if raw is not None else json.dumps(body or {}).encode()
+        all_headers = {"x-amzn-RequestId": f"req-{len(self.replies) + 1}"}
+        all_headers.update(headers or {})
+        self.replies.append((status, all_headers, payload))
+
+    def error(self, status: int, code: str, message: str = "it went wrong") -> None:
+        """Queue an error reply in the service's rest-json form."""
+        self.reply(status, {"message": message}, headers={"x-amzn-ErrorType": code})
+
+    def _answer(self, request: object, **_: object) -> AWSResponse:
+        self.requests.append(str(getattr(request, "url", "")))
+        if not self.replies:
+            raise AssertionError("the client sent a request no reply was queued for")
+        status, headers, payload = self.replies.pop(0)
+        return AWSResponse("https://wire.invalid", status, headers, _Body(payload))
+
+
+def job_reply(**overrides: object) -> dict[str, object]:
+    """A complete GetMatchingJob reply, as the service model describes it."""
+    reply: dict[str, object] = {
+        "jobId": JOB_ID,
+        "status": "SUCCEEDED",
+        "startTime": datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc),
+        "endTime": datetime(2024, 5, 1, 12, 30, tzinfo=timezone.utc),
+        "metrics": {
+            "inputRecords": 1000,
+            "totalRecordsProcessed": 990,
+            "recordsNotProcessed": 10,
+            "deleteRecordsProcessed": 5,
+            "matchIDs": 420,
+        },
+        "errorDetails": {"errorMessage": "10 records had no matching key"},
+        "outputSourceConfig": [
+            {
+                "roleArn": "arn:aws:iam::123456789012:role/er-output",
+                "outputS3Path": "s3://example-bucket/output/",
+                "KMSArn": "arn:aws:kms:us-east-1:123456789012:key/abc",
+            }
+        ],
+    }
+    reply.update(overrides)
+    return reply
