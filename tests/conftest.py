@@ -79,6 +79,6 @@ def er(client: BaseClient) -> EntityResolutionJobs:
 def wire(client: BaseClient, monkeypatch: pytest.MonkeyPatch) -> Wire:
     """Raw HTTP replies for ``client``; botocore's retry sleeps are skipped."""
     canned = Wire()
-    client.meta.events.register_first("before-send.entityresolution", canned._answer)
+    canned.attach(client)
     monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
     return canned

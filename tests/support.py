@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.awsrequest import AWSResponse
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 JOB_ID = "0123456789abcdef0123456789abcdef"
 WORKFLOW = "customers"
@@ -50,12 +54,20 @@ class Wire:
         """Queue an error reply in the service's rest-json form."""
         self.reply(status, {"message": message}, headers={"x-amzn-ErrorType": code})
 
+    def attach(self, client: BaseClient) -> None:
+        """Answer ``client``'s Entity Resolution requests from the queue."""
+        handler = cast("Callable[..., None]", self._answer)  # botocore-stubs expects None
+        client.meta.events.register_first("before-send.entityresolution", handler)
+
     def _answer(self, request: object, **_: object) -> AWSResponse:
         self.requests.append(str(getattr(request, "url", "")))
         if not self.replies:
             raise AssertionError("the client sent a request no reply was queued for")
         status, headers, payload = self.replies.pop(0)
-        return AWSResponse("https://wire.invalid", status, headers, _Body(payload))
+        raw = cast(
+            "Any", _Body(payload)
+        )  # AWSResponse wants a urllib3 response; .stream() is all it uses
+        return AWSResponse("https://wire.invalid", status, cast("Any", headers), raw)
 
 
 def job_reply(**overrides: object) -> dict[str, object]:

@@ -155,7 +155,7 @@ def test_a_client_error_with_an_unmodeled_code_keeps_that_code() -> None:
 
 
 def test_a_client_error_without_details_still_translates() -> None:
-    raised = botocore_errors.ClientError({}, "GetMatchingJob")  # type: ignore[arg-type]
+    raised = botocore_errors.ClientError({}, "GetMatchingJob")
 
     error = translate(raised, "GetMatchingJob")
 
@@ -192,8 +192,10 @@ def test_botocore_errors_map_to_their_classes(
 
 
 def test_any_other_botocore_error_is_an_entity_resolution_error_named_for_it() -> None:
-    error = translate(botocore_errors.UnknownServiceError(
-        service_name="x", known_service_names="y"), "GetMatchingJob")
+    error = translate(
+        botocore_errors.UnknownServiceError(service_name="x", known_service_names="y"),
+        "GetMatchingJob",
+    )
 
     assert type(error) is EntityResolutionError
     assert isinstance(error, EntityResolutionError)

@@ -81,9 +81,7 @@ def test_a_job_still_in_progress_has_no_end_time(
     assert job.metrics == JobMetrics()
 
 
-def test_a_failed_job_carries_its_error_message(
-    er: EntityResolutionJobs, stubber: Stubber
-) -> None:
+def test_a_failed_job_carries_its_error_message(er: EntityResolutionJobs, stubber: Stubber) -> None:
     reply = job_reply(status="FAILED", errorDetails={"errorMessage": "input table missing"})
     stubber.add_response("get_matching_job", reply, EXPECTED)
 
@@ -160,12 +158,9 @@ def test_an_unmodeled_error_code_is_a_service_error_with_that_code(
     assert caught.value.code == "SomethingNewException"
 
 
-def test_throttling_is_retried_in_standard_mode_then_succeeds(
-    client: object, wire: Wire
-) -> None:
+def test_throttling_is_retried_in_standard_mode_then_succeeds(wire: Wire) -> None:
     er = EntityResolutionJobs()
-    er_client = er.client
-    er_client.meta.events.register_first("before-send.entityresolution", wire._answer)  # noqa: SLF001
+    wire.attach(er.client)
     wire.error(429, "ThrottlingException")
     wire.error(429, "ThrottlingException")
     wire.reply(200, {"jobId": JOB_ID, "status": "RUNNING", "startTime": 1714564800})
@@ -178,7 +173,7 @@ def test_throttling_is_retried_in_standard_mode_then_succeeds(
 
 def test_throttling_beyond_three_attempts_raises_throttling_error(wire: Wire) -> None:
     er = EntityResolutionJobs()
-    er.client.meta.events.register_first("before-send.entityresolution", wire._answer)  # noqa: SLF001
+    wire.attach(er.client)
     for _ in range(3):
         wire.error(429, "ThrottlingException", "Rate exceeded")
 

@@ -210,9 +210,7 @@ def test_model_dump_uses_our_field_names() -> None:
 
 
 def test_fields_the_service_adds_later_are_ignored() -> None:
-    reply = job_reply(
-        newTopLevelField={"x": 1}, metrics={"inputRecords": 3, "futureCounter": 9}
-    )
+    reply = job_reply(newTopLevelField={"x": 1}, metrics={"inputRecords": 3, "futureCounter": 9})
 
     job = MatchingJob.model_validate(reply)
 

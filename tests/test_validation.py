@@ -18,6 +18,13 @@ def _service_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model("entityresolution")
 
 
+def _model_with_job_id_pattern(pattern: str) -> ServiceModel:
+    loader = botocore.session.get_session().get_component("data_loader")
+    description = copy.deepcopy(loader.load_service_model("entityresolution", "service-2"))
+    description["shapes"]["JobId"]["pattern"] = pattern
+    return ServiceModel(description, service_name="entityresolution")
+
+
 @pytest.mark.parametrize(
     ("workflow_name", "job_id", "parameter", "reason"),
     [
@@ -62,10 +69,7 @@ def test_a_long_bad_value_is_shortened_in_the_message(er: EntityResolutionJobs) 
 
 
 def test_rules_follow_the_loaded_service_model() -> None:
-    model = _service_model()
-    stricter = copy.deepcopy(model._shape_resolver._shape_map)  # noqa: SLF001
-    stricter["JobId"]["pattern"] = "[a-f0-9]{8}"
-    checker = RequestChecker(ServiceModel({**model._service_description, "shapes": stricter}))  # noqa: SLF001
+    checker = RequestChecker(_model_with_job_id_pattern("[a-f0-9]{8}"))
 
     checker.check("GetMatchingJob", {"workflowName": WORKFLOW, "jobId": "0123abcd"})
     with pytest.raises(InvalidInputError, match=r"\[a-f0-9\]\{8\}"):
@@ -97,13 +101,10 @@ def test_the_memory_of_passed_values_is_bounded() -> None:
     for number in range(3000):
         checker.check("GetMatchingJob", {"workflowName": f"w{number}", "jobId": JOB_ID})
 
-    assert len(checker._passed) <= 1024  # noqa: SLF001
+    assert len(checker._passed) <= 1024
 
 
 def test_a_pattern_python_cannot_compile_is_left_to_the_service() -> None:
-    model = _service_model()
-    shapes = copy.deepcopy(model._shape_resolver._shape_map)  # noqa: SLF001
-    shapes["JobId"]["pattern"] = "[a-f0-9"  # not a Python regex
-    checker = RequestChecker(ServiceModel({**model._service_description, "shapes": shapes}))  # noqa: SLF001
+    checker = RequestChecker(_model_with_job_id_pattern("[a-f0-9"))  # not a Python regex
 
     checker.check("GetMatchingJob", {"workflowName": WORKFLOW, "jobId": "anything"})

@@ -22,7 +22,6 @@ from pydantic import (
     AliasGenerator,
     AliasPath,
     BaseModel,
-    ConfigDict,
     Field,
 )
 from pydantic.alias_generators import to_camel
@@ -93,20 +92,22 @@ def _wire_name(name: str) -> str:
     return _WIRE_NAMES.get(name) or to_camel(name)
 
 
-# Fields validate by the service's name or by our own (round trips). Only
-# validation aliases: type checkers keep our names in __init__. Schemas are
-# built on first use, not at import.
-_FROZEN = ConfigDict(
-    defer_build=True,
-    frozen=True,
-    extra="ignore",
-    validate_by_name=True,
-    validate_by_alias=True,
+class _ServiceShape(
+    BaseModel,
+    # Fields validate by the service's name or by our own (round trips).
+    # Only validation aliases: type checkers keep our names in __init__.
     alias_generator=AliasGenerator(validation_alias=_wire_name),
-)
+    validate_by_alias=True,
+    validate_by_name=True,
+    extra="ignore",
+    frozen=True,
+    # Schemas are built on first use, not at import.
+    defer_build=True,
+):
+    """Base of the models: immutable, and read from wire or field names."""
 
 
-class JobMetrics(BaseModel):
+class JobMetrics(_ServiceShape, frozen=True):
     """Record counts of a matching job; ``None`` where the service did not report one.
 
     Attributes:
@@ -116,8 +117,6 @@ class JobMetrics(BaseModel):
         delete_records_processed: Delete requests processed.
         match_ids: Match ids generated.
     """
-
-    model_config = _FROZEN
 
     input_records: int | None = None
     total_records_processed: int | None = None
@@ -138,7 +137,7 @@ class JobMetrics(BaseModel):
         return min(max(handled / self.input_records, 0.0), 1.0)
 
 
-class OutputSource(BaseModel):
+class OutputSource(_ServiceShape, frozen=True):
     """Where a matching job writes its output.
 
     Attributes:
@@ -146,8 +145,6 @@ class OutputSource(BaseModel):
         output_s3_path: The S3 location of the output (``s3://bucket/prefix``).
         kms_arn: The KMS key the output is encrypted with, if any.
     """
-
-    model_config = _FROZEN
 
     role_arn: str
     output_s3_path: str
@@ -157,7 +154,7 @@ class OutputSource(BaseModel):
 _NO_METRICS = JobMetrics()
 
 
-class MatchingJob(BaseModel):
+class MatchingJob(_ServiceShape, frozen=True):
     """One matching job, as ``GetMatchingJob`` describes it.
 
     Construct it from keyword arguments (``raw_status`` defaults to the
@@ -184,8 +181,6 @@ class MatchingJob(BaseModel):
             print(job.metrics.match_ids, job.duration)
         ```
     """
-
-    model_config = _FROZEN
 
     job_id: str
     status: JobStatus

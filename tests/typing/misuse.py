@@ -1,0 +1,41 @@
+"""Mistakes a type checker must catch; the comment on each names part of the mypy error.
+
+tests/test_typing.py runs mypy on this file and checks that exactly these
+lines fail, each for the reason given.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from typing_extensions import assert_never
+
+from entityresolution_jobs import EntityResolutionJobs, JobStatus, ThrottlingError
+
+
+def misuse(er: EntityResolutionJobs, start: datetime) -> None:
+    er.get_matching_job(123, "0" * 32)  # E: incompatible type "int"
+    er.get_matching_job("customers")  # E: Missing positional argument "job_id"
+    er.get_matching_job("customers", job="x")  # E: Unexpected keyword argument "job"
+    EntityResolutionJobs(region="us-east-1")  # E: Unexpected keyword argument "region"
+    job = er.get_matching_job("customers", "0" * 32)
+    job.status = JobStatus.FAILED  # E: read-only
+    print(job.metrics.match_ids + 1)  # E: Unsupported operand types for + ("None" and "int")
+    print(job.end_time - job.start_time)  # E: Unsupported left operand type for - ("None")
+    print(job.end_time.isoformat())  # E: Item "None" of "datetime | None"
+    print(JobStatus.PAUSED)  # E: "type[JobStatus]" has no attribute "PAUSED"
+    print(job.state)  # E: "MatchingJob" has no attribute "state"
+    try:
+        pass
+    except ThrottlingError as error:
+        print(error.retry_after)  # E: "ThrottlingError" has no attribute "retry_after"
+
+
+def forgets_unknown(status: JobStatus) -> str:
+    match status:
+        case JobStatus.QUEUED | JobStatus.RUNNING:
+            return "in progress"
+        case JobStatus.SUCCEEDED | JobStatus.FAILED:
+            return "ended"
+        case _:
+            assert_never(status)  # E: incompatible type "Literal[JobStatus.UNKNOWN]"
