@@ -15,6 +15,8 @@ Example:
     ```
 """
 
+from typing import TYPE_CHECKING
+
 from ._client import EntityResolutionJobs
 from ._errors import (
     AccessDeniedError,
@@ -33,8 +35,11 @@ from ._errors import (
     ThrottlingError,
     TransportError,
 )
-from ._models import JobMetrics, JobStatus, MatchingJob, OutputSource
+from ._status import JobStatus
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._models import JobMetrics, MatchingJob, OutputSource
 
 __all__ = [
     "AccessDeniedError",
@@ -59,3 +64,22 @@ __all__ = [
     "TransportError",
     "__version__",
 ]
+
+# The pydantic models load on first access (PEP 562): importing the package
+# should not pay for pydantic's model machinery before a model is used.
+# Defined for the runtime only, so type checkers still reject unknown names.
+_MODELS = frozenset({"JobMetrics", "MatchingJob", "OutputSource"})
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        if name in _MODELS:
+            from . import _models  # noqa: PLC0415
+
+            value = getattr(_models, name)
+            globals()[name] = value
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | _MODELS)

@@ -1,42 +1,60 @@
 """The I/O-free core shared by the sync and async shells.
 
 A shell does three things around each botocore call, all of them here:
-check the arguments (:class:`~._validation.RequestChecker`), translate what
-the call raises (:class:`translating`), and read the reply into a model
-(:func:`read_reply`). Only the call itself, awaited or not, is the shell's.
+check the arguments (`RequestChecker`), translate what
+the call raises (`translating`), and read the reply into a model
+(`read_reply`). Only the call itself, awaited or not, is the shell's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from ._errors import ResponseError, reply_metadata, translate
-from ._models import MatchingJob
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
     from types import TracebackType
 
+    from ._models import MatchingJob
+
 ResultT = TypeVar("ResultT")
+Reader = Callable[[Mapping[str, object]], ResultT]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Operation(Generic[ResultT]):
-    """One service operation: its model name, boto3 method and reply reader."""
+    """One service operation: its model name, boto3 method and reply reader.
+
+    ``load_reader`` is called once, on first use, so that the pydantic
+    models are imported only when a reply is first read.
+    """
 
     name: str
     method: str
-    read: Callable[[Mapping[str, object]], ResultT]
+    load_reader: Callable[[], Reader[ResultT]]
+
+    @cached_property
+    def read(self) -> Reader[ResultT]:
+        """Turn a reply into the result; pydantic errors escape as they are."""
+        return self.load_reader()
 
 
-GET_MATCHING_JOB = Operation("GetMatchingJob", "get_matching_job", MatchingJob.model_validate)
+def _matching_job_reader() -> Reader[MatchingJob]:
+    from ._models import MatchingJob  # noqa: PLC0415 - see Operation
+
+    return MatchingJob.model_validate
+
+
+GET_MATCHING_JOB = Operation("GetMatchingJob", "get_matching_job", _matching_job_reader)
 
 
 def read_reply(operation: Operation[ResultT], reply: Mapping[str, object]) -> ResultT:
-    """Turn a botocore reply into the operation's result, or raise :class:`ResponseError`."""
+    """Turn a botocore reply into the operation's result, or raise `ResponseError`."""
     try:
         return operation.read(reply)
     except ValidationError as error:

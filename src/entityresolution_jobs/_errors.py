@@ -1,25 +1,27 @@
 """The exception hierarchy, and the translation of botocore's errors into it.
 
-Every error this library raises is an :class:`EntityResolutionError`::
+Every error this library raises is an `EntityResolutionError`:
 
-    EntityResolutionError                 every error of this library
-    ├── ServiceError                      the service answered with an error
-    │   ├── AccessDeniedError             AccessDeniedException (403)
-    │   ├── ConflictError                 ConflictException (400)
-    │   ├── ExceedsLimitError             ExceedsLimitException (402)
-    │   ├── InternalServerError           InternalServerException (500)
-    │   ├── ResourceNotFoundError         ResourceNotFoundException (404)
-    │   ├── ServiceValidationError        ValidationException (400)
-    │   └── ThrottlingError               ThrottlingException (429)
-    ├── InvalidInputError (ValueError)    bad arguments; nothing was sent
-    ├── ResponseError                     a reply that cannot be read
-    ├── TransportError                    no reply: connection refused, reset, ...
-    │   └── RequestTimeoutError           connect or read timed out
-    ├── CredentialsError                  no usable AWS credentials
-    └── ConfigurationError                e.g. no region configured
+```text
+EntityResolutionError                 every error of this library
+├── ServiceError                      the service answered with an error
+│   ├── AccessDeniedError             AccessDeniedException (403)
+│   ├── ConflictError                 ConflictException (400)
+│   ├── ExceedsLimitError             ExceedsLimitException (402)
+│   ├── InternalServerError           InternalServerException (500)
+│   ├── ResourceNotFoundError         ResourceNotFoundException (404)
+│   ├── ServiceValidationError        ValidationException (400)
+│   └── ThrottlingError               ThrottlingException (429)
+├── InvalidInputError (ValueError)    bad arguments; nothing was sent
+├── ResponseError                     a reply that cannot be read
+├── TransportError                    no reply: connection refused, reset, ...
+│   └── RequestTimeoutError           connect or read timed out
+├── CredentialsError                  no usable AWS credentials
+└── ConfigurationError                e.g. no region configured
+```
 
 A service error whose code this version does not know is raised as a plain
-:class:`ServiceError` carrying that code. Translation is a lookup: each
+`ServiceError` carrying that code. Translation is a lookup: each
 service error class declares its AWS ``code`` and registers itself; botocore
 exception types map to our classes through a table walked along the raised
 exception's method resolution order. The botocore exception is kept as
@@ -133,7 +135,7 @@ class ServiceError(EntityResolutionError):
 
     Subclasses stand for the error codes the service model declares; a code
     this version does not know is raised as a plain ``ServiceError`` with
-    :attr:`code` set to it.
+    `code` set to it.
     """
 
     code = "ServiceError"
@@ -185,7 +187,7 @@ class ServiceValidationError(ServiceError):
 
     Named so as not to clash with ``pydantic.ValidationError``. Arguments
     that break the service model's constraints are caught before sending, as
-    :class:`InvalidInputError`; this is what the service itself refused.
+    `InvalidInputError`; this is what the service itself refused.
     """
 
     code = "ValidationException"

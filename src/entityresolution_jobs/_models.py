@@ -13,7 +13,6 @@ validation aliases, an unknown status maps to ``UNKNOWN`` through the enum's
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from enum import Enum
 from typing import Annotated
 
 from pydantic import (
@@ -26,48 +25,9 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-__all__ = ["JobMetrics", "JobStatus", "MatchingJob", "OutputSource"]
+from ._status import JobStatus
 
-
-class JobStatus(str, Enum):
-    """The state of a matching job.
-
-    ``UNKNOWN`` stands for any status this version of the library does not
-    know (AWS adds values): ``JobStatus("PAUSED") is JobStatus.UNKNOWN``. The
-    service's own text is kept in :attr:`MatchingJob.raw_status`. Parsing
-    never fails on a new status.
-
-    Example:
-        ```python
-        match job.status:
-            case JobStatus.QUEUED | JobStatus.RUNNING:
-                ...
-            case JobStatus.SUCCEEDED:
-                ...
-            case JobStatus.FAILED:
-                ...
-            case JobStatus.UNKNOWN:
-                ...
-            case _:
-                assert_never(job.status)
-        ```
-    """
-
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    UNKNOWN = "UNKNOWN"
-
-    @classmethod
-    def _missing_(cls, value: object) -> JobStatus | None:
-        # Any other text is a status AWS added after this version.
-        return cls.UNKNOWN if isinstance(value, str) else None
-
-    @property
-    def is_terminal(self) -> bool:
-        """Whether a job in this state will not change again (SUCCEEDED or FAILED)."""
-        return self is JobStatus.SUCCEEDED or self is JobStatus.FAILED
+__all__ = ["JobMetrics", "MatchingJob", "OutputSource"]
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -151,14 +111,11 @@ class OutputSource(_ServiceShape, frozen=True):
     kms_arn: str | None = None
 
 
-_NO_METRICS = JobMetrics()
-
-
 class MatchingJob(_ServiceShape, frozen=True):
     """One matching job, as ``GetMatchingJob`` describes it.
 
     Construct it from keyword arguments (``raw_status`` defaults to the
-    status' value), from :meth:`model_dump` output, or from a boto3
+    status' value), from `model_dump` output, or from a boto3
     ``get_matching_job`` reply as it is.
 
     Attributes:
@@ -190,7 +147,7 @@ class MatchingJob(_ServiceShape, frozen=True):
     raw_status: str = Field(default="", validation_alias=AliasChoices("raw_status", "status"))
     start_time: UtcDatetime
     end_time: UtcDatetime | None = None
-    metrics: JobMetrics = _NO_METRICS
+    metrics: JobMetrics = Field(default_factory=JobMetrics)
     error_message: str | None = Field(
         default=None, validation_alias=AliasPath("errorDetails", "errorMessage")
     )
@@ -208,5 +165,5 @@ class MatchingJob(_ServiceShape, frozen=True):
 
     @property
     def output_source(self) -> OutputSource | None:
-        """The job's output location (the first of :attr:`output_sources`), if any."""
+        """The job's output location (the first of `output_sources`), if any."""
         return self.output_sources[0] if self.output_sources else None

@@ -114,7 +114,7 @@ class RequestChecker:
         self._passed: set[tuple[_Rule, str]] = set()
 
     def check(self, operation_name: str, params: Mapping[str, object]) -> None:
-        """Raise :class:`InvalidInputError` if ``params`` break the operation's input rules."""
+        """Raise `InvalidInputError` if ``params`` break the operation's input rules."""
         rules = self._rules.get(operation_name)
         if rules is None:
             rules = self._rules[operation_name] = self._rules_for(operation_name)

@@ -1,0 +1,41 @@
+# entityresolution-jobs: make demo | make test | make check | make bench | make docs
+# Every target creates .venv and installs .[dev] into it first if needed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-dev
+SOURCES := src tests benchmarks examples
+
+.PHONY: demo test check lint types docs bench clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(INSTALLED)
+	$(BIN)/python examples/stubbed_demo.py
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest --cov --cov-report=term-missing
+
+check: lint types docs
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+
+types: $(INSTALLED)
+	$(BIN)/mypy
+	$(BIN)/pyright
+
+docs: $(INSTALLED)
+	$(BIN)/mkdocs build --strict --site-dir .site
+
+bench: $(INSTALLED)
+	cd benchmarks && ../$(BIN)/python call_overhead.py && ../$(BIN)/python import_time.py
+
+clean:
+	rm -rf $(VENV) .site .coverage .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,46 @@
+"""The package's public surface: __all__, lazy models, version, py.typed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib import resources
+
+import pytest
+
+import entityresolution_jobs as erj
+
+
+def test_every_name_in_all_is_importable_and_documented() -> None:
+    for name in erj.__all__:
+        value = getattr(erj, name)
+        if name != "__version__":
+            assert value.__doc__, f"{name} has no docstring"
+
+
+def test_dir_lists_the_lazily_loaded_models() -> None:
+    assert {"MatchingJob", "JobMetrics", "OutputSource"} <= set(dir(erj))
+
+
+def test_an_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        erj.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_importing_the_package_defers_pydantic_models_until_used() -> None:
+    code = (
+        "import sys, entityresolution_jobs as e;"
+        "print('pydantic.main' in sys.modules);"
+        "e.MatchingJob;"
+        "print('pydantic.main' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.split()
+
+    assert out == ["False", "True"]
+
+
+def test_the_package_ships_its_type_marker_and_a_version() -> None:
+    assert resources.files("entityresolution_jobs").joinpath("py.typed").is_file()
+    assert erj.__version__.count(".") >= 2
