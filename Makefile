@@ -32,7 +32,7 @@ types: $(INSTALLED)
 	$(BIN)/pyright
 
 docs: $(INSTALLED)
-	$(BIN)/mkdocs build --strict --site-dir .site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir .site
 
 bench: $(INSTALLED)
 	cd benchmarks && ../$(BIN)/python call_overhead.py && ../$(BIN)/python import_time.py
