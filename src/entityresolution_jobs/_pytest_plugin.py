@@ -28,7 +28,7 @@ _FAKE_CREDENTIALS = {
 
 @pytest.fixture
 def entity_resolution(monkeypatch: pytest.MonkeyPatch) -> Iterator[EntityResolutionMock]:
-    """moto's ``mock_aws()`` serving Entity Resolution, with its controls for us-east-1.
+    """Mock AWS with moto, Entity Resolution included, and yield its controls.
 
     Fake credentials are set for the test (and ``AWS_DEFAULT_REGION`` to
     us-east-1 unless set), so nothing can reach AWS. Every other moto service

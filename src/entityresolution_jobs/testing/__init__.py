@@ -32,10 +32,9 @@ The pytest plugin installed with the package offers the same as a fixture,
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from . import _registration
 from ._models import (
@@ -50,6 +49,7 @@ from ._models import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
 __all__ = [
     "EntityResolutionBackend",
@@ -168,7 +168,10 @@ class EntityResolutionMock:
         self.account_id = account_id
 
     def __repr__(self) -> str:
-        return f"EntityResolutionMock(region_name={self.region_name!r}, account_id={self.account_id!r})"
+        return (
+            f"EntityResolutionMock(region_name={self.region_name!r}, "
+            f"account_id={self.account_id!r})"
+        )
 
     @property
     def backend(self) -> EntityResolutionBackend:
@@ -209,9 +212,7 @@ class EntityResolutionMock:
                     "schemaName": "customers",
                 }
             ],
-            "outputSourceConfig": [
-                {"outputS3Path": output_s3_path, "output": [{"name": "id"}]}
-            ],
+            "outputSourceConfig": [{"outputS3Path": output_s3_path, "output": [{"name": "id"}]}],
             "resolutionTechniques": {"resolutionType": "RULE_MATCHING"},
             "roleArn": role_arn,
         }

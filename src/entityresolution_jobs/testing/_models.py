@@ -13,7 +13,7 @@ import math
 from collections import defaultdict, deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import botocore.session
 from moto.core.base_backend import BackendDict, BaseBackend
@@ -126,8 +126,9 @@ def _metrics(line: JobTimeline, done: float) -> dict[str, int]:
 def _job_output(config: dict[str, Any]) -> list[dict[str, Any]]:
     # A job reports where it writes (JobOutputSource: the workflow's role and
     # its first output location), not the workflow's whole output config.
-    reported = []
-    for source in (config.get("outputSourceConfig") or [])[:1]:
+    sources: list[dict[str, Any]] = config.get("outputSourceConfig") or []
+    reported: list[dict[str, Any]] = []
+    for source in sources[:1]:
         output = {"roleArn": config.get("roleArn"), "outputS3Path": source.get("outputS3Path")}
         if source.get("KMSArn"):
             output["KMSArn"] = source["KMSArn"]
@@ -143,7 +144,7 @@ class MatchingWorkflow:
     arn: str
     created_at: datetime
     config: dict[str, Any]
-    jobs: dict[str, FakeMatchingJob] = field(default_factory=dict)
+    jobs: dict[str, FakeMatchingJob] = field(default_factory=dict[str, FakeMatchingJob])
 
     def describe(self) -> dict[str, Any]:
         """The GetMatchingWorkflow reply."""
@@ -157,7 +158,7 @@ class MatchingWorkflow:
 
     def summary(self) -> dict[str, Any]:
         """The workflow's entry in a ListMatchingWorkflows reply."""
-        techniques = self.config.get("resolutionTechniques") or {}
+        techniques: dict[str, Any] = self.config.get("resolutionTechniques") or {}
         summary = {
             "workflowName": self.name,
             "workflowArn": self.arn,
@@ -179,7 +180,7 @@ class EntityResolutionBackend(BaseBackend):
     only for what that does not offer.
     """
 
-    PAGINATION_MODEL = {
+    PAGINATION_MODEL: ClassVar[dict[str, dict[str, Any]]] = {
         "list_matching_workflows": {
             "input_token": "next_token",
             "limit_key": "max_results",

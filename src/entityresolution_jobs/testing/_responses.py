@@ -79,7 +79,9 @@ class EntityResolutionResponse(BaseResponse):
     def start_matching_job(self) -> ActionResult:
         """StartMatchingJob."""
         params = self._begin("StartMatchingJob")
-        return ActionResult({"jobId": self.backend.start_matching_job(params["workflowName"]).job_id})
+        return ActionResult(
+            {"jobId": self.backend.start_matching_job(params["workflowName"]).job_id}
+        )
 
     def get_matching_job(self) -> ActionResult:
         """GetMatchingJob."""

@@ -1,0 +1,185 @@
+"""The facade end to end against the moto backend: real serialization, signing, parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+import requests
+from moto.server import ThreadedMotoServer
+
+from entityresolution_jobs import (
+    AccessDeniedError,
+    EntityResolutionJobs,
+    InternalServerError,
+    JobStatus,
+    ResourceNotFoundError,
+    ServiceValidationError,
+    ThrottlingError,
+)
+from entityresolution_jobs.testing import EntityResolutionBackend, EntityResolutionMock
+from entityresolution_jobs.testing._exceptions import ValidationException
+
+from .support import JOB_ID
+
+WORKFLOW = "customers"
+
+
+@pytest.fixture
+def no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's retry backoff, skipped: the attempts still happen."""
+    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
+
+
+@pytest.fixture
+def started(entity_resolution: EntityResolutionMock) -> str:
+    entity_resolution.create_workflow(WORKFLOW)
+    return entity_resolution.backend.start_matching_job(WORKFLOW).job_id
+
+
+def test_the_fixture_of_the_pytest_plugin_mocks_the_service(
+    entity_resolution: EntityResolutionMock,
+) -> None:
+    arn = entity_resolution.create_workflow(WORKFLOW)
+
+    client = boto3.client("entityresolution")
+    assert client.get_matching_workflow(workflowName=WORKFLOW)["workflowArn"] == arn
+
+
+@pytest.mark.parametrize("status", ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"])
+def test_get_matching_job_reads_every_state(
+    entity_resolution: EntityResolutionMock, started: str, status: str
+) -> None:
+    entity_resolution.job(WORKFLOW, started).set(
+        status,  # type: ignore[arg-type]
+        input_records=100,
+        processed=60,
+        not_processed=2,
+        match_ids=30,
+        error_message="boom" if status == "FAILED" else None,
+    )
+
+    job = EntityResolutionJobs().get_matching_job(WORKFLOW, started)
+
+    assert job.job_id == started
+    assert job.status is JobStatus(status)
+    assert job.metrics.input_records == 100
+    assert job.metrics.progress == 0.62
+    assert (job.end_time is not None) is job.is_terminal
+    assert job.error_message == ("boom" if status == "FAILED" else None)
+    assert job.output_source is not None
+    assert job.output_source.output_s3_path.startswith("s3://")
+
+
+def test_a_job_that_runs_its_course_ends_with_consistent_metrics(
+    entity_resolution: EntityResolutionMock, started: str
+) -> None:
+    entity_resolution.job(WORKFLOW, started).succeed()
+
+    job = EntityResolutionJobs().get_matching_job(WORKFLOW, started)
+
+    assert job.status is JobStatus.SUCCEEDED
+    assert job.duration is not None
+    metrics = job.metrics
+    assert metrics.total_records_processed is not None
+    assert metrics.records_not_processed is not None
+    assert metrics.total_records_processed + metrics.records_not_processed == metrics.input_records
+    assert metrics.progress == 1.0
+
+
+def test_an_unknown_job_is_resource_not_found_with_a_request_id(
+    entity_resolution: EntityResolutionMock, started: str
+) -> None:
+    with pytest.raises(ResourceNotFoundError) as caught:
+        EntityResolutionJobs().get_matching_job(WORKFLOW, JOB_ID)
+
+    assert caught.value.http_status == 404
+    assert caught.value.request_id
+
+
+def test_a_validation_exception_of_the_service_is_a_service_validation_error(
+    entity_resolution: EntityResolutionMock, started: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object) -> None:
+        raise ValidationException("the service found the input invalid")
+
+    monkeypatch.setattr(EntityResolutionBackend, "get_matching_job", refuse)
+
+    with pytest.raises(ServiceValidationError, match="found the input invalid") as caught:
+        EntityResolutionJobs().get_matching_job(WORKFLOW, started)
+
+    assert caught.value.http_status == 400
+
+
+def test_throttling_is_retried_and_then_succeeds(
+    entity_resolution: EntityResolutionMock, started: str, no_retry_sleep: None
+) -> None:
+    entity_resolution.inject_fault("GetMatchingJob", "ThrottlingException", times=2)
+
+    job = EntityResolutionJobs().get_matching_job(WORKFLOW, started)
+
+    assert job.job_id == started
+    assert not entity_resolution.backend.faults["GetMatchingJob"]
+
+
+def test_throttling_on_every_attempt_raises_throttling_error(
+    entity_resolution: EntityResolutionMock, started: str, no_retry_sleep: None
+) -> None:
+    entity_resolution.inject_fault("GetMatchingJob", "ThrottlingException", times=3)
+
+    with pytest.raises(ThrottlingError) as caught:
+        EntityResolutionJobs().get_matching_job(WORKFLOW, started)
+
+    assert caught.value.http_status == 429
+    assert not entity_resolution.backend.faults["GetMatchingJob"]
+
+
+def test_internal_errors_are_retried_then_raised(
+    entity_resolution: EntityResolutionMock, started: str, no_retry_sleep: None
+) -> None:
+    entity_resolution.inject_fault("GetMatchingJob", "InternalServerException", times=4)
+
+    with pytest.raises(InternalServerError):
+        EntityResolutionJobs().get_matching_job(WORKFLOW, started)
+
+    assert len(entity_resolution.backend.faults["GetMatchingJob"]) == 1
+
+
+def test_access_denied_is_not_retried(
+    entity_resolution: EntityResolutionMock, started: str, no_retry_sleep: None
+) -> None:
+    entity_resolution.inject_fault("GetMatchingJob", "AccessDeniedException", times=2)
+
+    with pytest.raises(AccessDeniedError):
+        EntityResolutionJobs().get_matching_job(WORKFLOW, started)
+
+    assert len(entity_resolution.backend.faults["GetMatchingJob"]) == 1
+
+
+@pytest.fixture
+def moto_server() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    try:
+        yield url
+    finally:
+        requests.post(f"{url}/moto-api/reset", timeout=5)
+        server.stop()
+
+
+def test_server_mode_serves_the_facade_over_real_http(moto_server: str) -> None:
+    client = boto3.client("entityresolution", endpoint_url=moto_server)
+    fake = EntityResolutionMock()
+    fake.create_workflow(WORKFLOW)
+    job_id = client.start_matching_job(workflowName=WORKFLOW)["jobId"]
+    fake.job(WORKFLOW, job_id).fail("no input")
+
+    job = EntityResolutionJobs(endpoint_url=moto_server).get_matching_job(WORKFLOW, job_id)
+
+    assert job.status is JobStatus.FAILED
+    assert job.error_message == "no input"
+    with pytest.raises(ResourceNotFoundError):
+        EntityResolutionJobs(endpoint_url=moto_server).get_matching_job("nobody", job_id)
