@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.awsrequest import AWSResponse
+from botocore.exceptions import EndpointConnectionError
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -33,7 +34,7 @@ class Wire:
     handler and error factory. ``requests`` records what was sent.
     """
 
-    replies: list[tuple[int, dict[str, str], bytes]] = field(default_factory=list)
+    replies: list[tuple[int, dict[str, str], bytes] | Exception] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
 
     def reply(
@@ -54,6 +55,10 @@ class Wire:
         """Queue an error reply in the service's rest-json form."""
         self.reply(status, {"message": message}, headers={"x-amzn-ErrorType": code})
 
+    def drop(self) -> None:
+        """Queue a connection that fails before any reply."""
+        self.replies.append(EndpointConnectionError(endpoint_url="https://wire.invalid"))
+
     def attach(self, client: BaseClient) -> None:
         """Answer ``client``'s Entity Resolution requests from the queue."""
         handler = cast("Callable[..., None]", self._answer)  # botocore-stubs expects None
@@ -63,7 +68,10 @@ class Wire:
         self.requests.append(str(getattr(request, "url", "")))
         if not self.replies:
             raise AssertionError("the client sent a request no reply was queued for")
-        status, headers, payload = self.replies.pop(0)
+        queued = self.replies.pop(0)
+        if isinstance(queued, Exception):
+            raise queued
+        status, headers, payload = queued
         raw = cast(
             "Any", _Body(payload)
         )  # AWSResponse wants a urllib3 response; .stream() is all it uses

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
@@ -11,14 +12,20 @@ from moto.server import ThreadedMotoServer
 
 from entityresolution_jobs import (
     AccessDeniedError,
+    ConflictError,
     EntityResolutionJobs,
     InternalServerError,
+    JobFailedError,
     JobStatus,
     ResourceNotFoundError,
     ServiceValidationError,
     ThrottlingError,
 )
-from entityresolution_jobs.testing import EntityResolutionBackend, EntityResolutionMock
+from entityresolution_jobs.testing import (
+    EntityResolutionBackend,
+    EntityResolutionMock,
+    JobTimeline,
+)
 from entityresolution_jobs.testing._exceptions import ValidationException
 
 from .support import JOB_ID
@@ -183,3 +190,108 @@ def test_server_mode_serves_the_facade_over_real_http(moto_server: str) -> None:
     assert job.error_message == "no input"
     with pytest.raises(ResourceNotFoundError):
         EntityResolutionJobs(endpoint_url=moto_server).get_matching_job("nobody", job_id)
+
+
+class SharedClock:
+    """One clock for the fake service and the waiter; the waiter's sleep moves it."""
+
+    def __init__(self) -> None:
+        self.start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        self.now = self.start
+
+    def service(self) -> datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return (self.now - self.start).total_seconds()
+
+    def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def shared_clock(entity_resolution: EntityResolutionMock) -> SharedClock:
+    clock = SharedClock()
+    entity_resolution.clock = clock.service
+    entity_resolution.create_workflow(WORKFLOW)
+    return clock
+
+
+def test_start_then_wait_sees_the_job_through_its_timeline(
+    entity_resolution: EntityResolutionMock, shared_clock: SharedClock
+) -> None:
+    entity_resolution.timeline = JobTimeline(queued_seconds=20, running_seconds=300)
+    er = EntityResolutionJobs()
+    seen: list[str] = []
+
+    job_id = er.start_matching_job(WORKFLOW)
+    job = er.wait_for_matching_job(
+        WORKFLOW,
+        job_id,
+        on_update=lambda update: seen.append(update.raw_status),
+        clock=shared_clock.monotonic,
+        sleep=shared_clock.sleep,
+    )
+
+    assert job.status is JobStatus.SUCCEEDED
+    assert seen[0] == "QUEUED"
+    assert "RUNNING" in seen
+    assert seen[-1] == "SUCCEEDED"
+    assert job.duration == timedelta(seconds=320)
+    detected_after = shared_clock.monotonic() - 320
+    assert 0 <= detected_after <= 64
+
+
+def test_waiting_on_a_job_that_fails_raises_job_failed_error(
+    entity_resolution: EntityResolutionMock, shared_clock: SharedClock
+) -> None:
+    er = EntityResolutionJobs()
+    job_id = er.start_matching_job(WORKFLOW)
+    entity_resolution.job(WORKFLOW, job_id).fail("the input table is empty")
+
+    with pytest.raises(JobFailedError, match="the input table is empty"):
+        er.wait_for_matching_job(
+            WORKFLOW, job_id, clock=shared_clock.monotonic, sleep=shared_clock.sleep
+        )
+
+
+def test_throttling_mid_wait_is_ridden_out(
+    entity_resolution: EntityResolutionMock, shared_clock: SharedClock, no_retry_sleep: None
+) -> None:
+    entity_resolution.timeline = JobTimeline(queued_seconds=5, running_seconds=30)
+    er = EntityResolutionJobs()
+    job_id = er.start_matching_job(WORKFLOW)
+    entity_resolution.inject_fault("GetMatchingJob", "ThrottlingException", times=3)
+
+    job = er.wait_for_matching_job(
+        WORKFLOW, job_id, clock=shared_clock.monotonic, sleep=shared_clock.sleep
+    )
+
+    assert job.status is JobStatus.SUCCEEDED
+    assert not entity_resolution.backend.faults["GetMatchingJob"]
+
+
+def test_a_second_start_while_one_runs_is_a_conflict(
+    entity_resolution: EntityResolutionMock, shared_clock: SharedClock
+) -> None:
+    er = EntityResolutionJobs()
+    er.start_matching_job(WORKFLOW)
+
+    with pytest.raises(ConflictError):
+        er.start_matching_job(WORKFLOW)
+
+
+def test_list_matching_jobs_walks_every_page_of_the_fake_service(
+    entity_resolution: EntityResolutionMock, shared_clock: SharedClock
+) -> None:
+    er = EntityResolutionJobs()
+    started = []
+    for _ in range(30):
+        job_id = er.start_matching_job(WORKFLOW)
+        entity_resolution.job(WORKFLOW, job_id).succeed()
+        started.append(job_id)
+
+    listed = list(er.list_matching_jobs(WORKFLOW))
+
+    assert [j.job_id for j in listed] == started
+    assert all(j.status is JobStatus.SUCCEEDED for j in listed)

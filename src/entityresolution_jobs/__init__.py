@@ -27,6 +27,7 @@ from ._errors import (
     ExceedsLimitError,
     InternalServerError,
     InvalidInputError,
+    JobFailedError,
     RequestTimeoutError,
     ResourceNotFoundError,
     ResponseError,
@@ -34,12 +35,13 @@ from ._errors import (
     ServiceValidationError,
     ThrottlingError,
     TransportError,
+    WaitTimeoutError,
 )
 from ._status import JobStatus
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._models import JobMetrics, MatchingJob, OutputSource
+    from ._models import JobMetrics, MatchingJob, MatchingJobSummary, OutputSource
 
 __all__ = [
     "AccessDeniedError",
@@ -51,9 +53,11 @@ __all__ = [
     "ExceedsLimitError",
     "InternalServerError",
     "InvalidInputError",
+    "JobFailedError",
     "JobMetrics",
     "JobStatus",
     "MatchingJob",
+    "MatchingJobSummary",
     "OutputSource",
     "RequestTimeoutError",
     "ResourceNotFoundError",
@@ -62,13 +66,14 @@ __all__ = [
     "ServiceValidationError",
     "ThrottlingError",
     "TransportError",
+    "WaitTimeoutError",
     "__version__",
 ]
 
 # The pydantic models load on first access (PEP 562): importing the package
 # should not pay for pydantic's model machinery before a model is used.
 # Defined for the runtime only, so type checkers still reject unknown names.
-_MODELS = frozenset({"JobMetrics", "MatchingJob", "OutputSource"})
+_MODELS = frozenset({"JobMetrics", "MatchingJob", "MatchingJobSummary", "OutputSource"})
 
 if not TYPE_CHECKING:
 

@@ -3,23 +3,44 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import boto3
 
 from ._config import SERVICE_NAME, client_config
-from ._core import GET_MATCHING_JOB, Operation, read_reply, translating
+from ._core import (
+    GET_MATCHING_JOB,
+    LIST_MATCHING_JOBS,
+    START_MATCHING_JOB,
+    Operation,
+    read_reply,
+    translating,
+)
+from ._errors import EntityResolutionError
 from ._validation import RequestChecker
+from ._waiting import (
+    DEFAULT_MAX_DELAY,
+    DEFAULT_MIN_DELAY,
+    DEFAULT_TIMEOUT,
+    Clock,
+    Sleep,
+    Waiter,
+    WaitPolicy,
+    describe_job,
+    outcome,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
     from types import TracebackType
 
     from botocore.client import BaseClient
     from botocore.config import Config
     from typing_extensions import Self
 
-    from ._models import MatchingJob
+    from ._models import MatchingJob, MatchingJobSummary
 
 ResultT = TypeVar("ResultT")
 
@@ -156,12 +177,177 @@ class EntityResolutionJobs:
         """
         return self._call(GET_MATCHING_JOB, workflowName=workflow_name, jobId=job_id)
 
+    def start_matching_job(self, workflow_name: str) -> str:
+        """Start a run of a matching workflow and return the new job's id.
+
+        Args:
+            workflow_name: The matching workflow to run.
+
+        Returns:
+            The job id: 32 lowercase hexadecimal characters.
+
+        Raises:
+            InvalidInputError: The name breaks the service's constraints;
+                nothing was sent.
+            ResourceNotFoundError: No such workflow.
+            ConflictError: The workflow already has a job in progress.
+            ExceedsLimitError: An account limit on jobs was reached.
+            EntityResolutionError: Any other failure, as for
+                `get_matching_job`.
+        """
+        return self._call(START_MATCHING_JOB, workflowName=workflow_name)
+
+    def list_matching_jobs(self, workflow_name: str) -> Iterator[MatchingJobSummary]:
+        """Iterate over every job of a workflow, fetching pages as they are needed.
+
+        The argument is checked now; requests are sent as the iterator is
+        consumed, one page (botocore's paginator) at a time, and errors are
+        raised from the iteration as for `get_matching_job`.
+
+        Args:
+            workflow_name: The matching workflow whose jobs to list.
+
+        Returns:
+            A lazy iterator of job summaries.
+
+        Raises:
+            InvalidInputError: The name breaks the service's constraints.
+        """
+        params: dict[str, object] = {"workflowName": workflow_name}
+        connection = self._checked(LIST_MATCHING_JOBS, params)
+        return self._walk_pages(connection, params)
+
+    def watch_matching_job(
+        self,
+        workflow_name: str,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> Iterator[MatchingJob]:
+        """Poll a job until it ends, yielding every state fetched.
+
+        The last state yielded is the terminal one (SUCCEEDED or FAILED);
+        a FAILED job is yielded, not raised. Polls are spaced by the same
+        rules as `wait_for_matching_job`, which describes the arguments.
+
+        Raises:
+            InvalidInputError: An argument is invalid (checked at once).
+            WaitTimeoutError: The job had not ended when time ran out.
+            EntityResolutionError: A non-transient error of a poll.
+        """
+        params: dict[str, object] = {"workflowName": workflow_name, "jobId": job_id}
+        policy = WaitPolicy(timeout, min_delay, max_delay)
+        self._checked(GET_MATCHING_JOB, params)
+        waiter = Waiter(policy, describe_job(workflow_name, job_id), clock())
+        return self._watch(params, waiter, clock, sleep)
+
+    def wait_for_matching_job(
+        self,
+        workflow_name: str,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        on_update: Callable[[MatchingJob], object] | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> MatchingJob:
+        """Wait for a job to end; return it if it SUCCEEDED.
+
+        Polls follow the Smithy waiter retry rules
+        (https://smithy.io/2.0/additional-specs/waiters.html#waiter-retries):
+        the first poll at once, then delays doubling from ``min_delay`` up
+        to ``max_delay``, each drawn at random between ``min_delay`` and
+        that cap (jitter), and the last delay shortened so that the final
+        poll comes ``min_delay`` before the deadline rather than after it.
+        The defaults (2 s to 64 s) see a short job end within seconds and
+        poll a long one less often than every 30 s.
+
+        Throttling, 5xx and connection errors during the wait are retried
+        within the deadline, after botocore's own retries; any other error
+        ends the wait at once. A status this version does not know
+        (``UNKNOWN``) keeps the wait going, with one logged warning: the job
+        may still end, and only SUCCEEDED and FAILED are known to be final.
+
+        Args:
+            workflow_name: The matching workflow the job belongs to.
+            job_id: The job's id.
+            timeout: Seconds to wait at most (default 24 hours).
+            min_delay: Seconds before the first re-poll, and the least
+                between two polls.
+            max_delay: The most seconds between two polls.
+            on_update: Called with every state fetched, in order.
+            clock: Monotonic seconds; injectable for tests.
+            sleep: Sleeps for the given seconds; injectable for tests.
+
+        Returns:
+            The SUCCEEDED job.
+
+        Raises:
+            JobFailedError: The job FAILED; ``.job`` holds it.
+            WaitTimeoutError: Time ran out; ``.job`` is the last state seen.
+            InvalidInputError: An argument is invalid; nothing was sent.
+            EntityResolutionError: A non-transient error of a poll, such
+                as ResourceNotFoundError or AccessDeniedError.
+        """
+        last: MatchingJob | None = None
+        for last in self.watch_matching_job(
+            workflow_name,
+            job_id,
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            clock=clock,
+            sleep=sleep,
+        ):
+            if on_update is not None:
+                on_update(last)
+        return outcome(last, describe_job(workflow_name, job_id))
+
     def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
-        connection = self._connection or self._connect()
-        connection.checker.check(operation.name, params)
+        connection = self._checked(operation, params)
         with translating(operation.name):
             reply = getattr(connection.client, operation.method)(**params)
         return read_reply(operation, reply)
+
+    def _checked(self, operation: Operation[ResultT], params: dict[str, object]) -> _Connection:
+        connection = self._connection or self._connect()
+        connection.checker.check(operation.name, params)
+        return connection
+
+    def _walk_pages(
+        self, connection: _Connection, params: dict[str, object]
+    ) -> Iterator[MatchingJobSummary]:
+        with translating(LIST_MATCHING_JOBS.name):
+            paginator = connection.client.get_paginator(LIST_MATCHING_JOBS.method)
+            pages = iter(paginator.paginate(**params))
+        while True:
+            with translating(LIST_MATCHING_JOBS.name):
+                page = next(pages, None)
+            if page is None:
+                return
+            yield from read_reply(LIST_MATCHING_JOBS, page)
+
+    def _watch(
+        self, params: dict[str, object], waiter: Waiter, clock: Clock, sleep: Sleep
+    ) -> Iterator[MatchingJob]:
+        while True:
+            try:
+                job = self._call(GET_MATCHING_JOB, **params)
+            except EntityResolutionError as error:
+                delay = waiter.after_error(error, clock())
+            else:
+                yield job
+                next_delay = waiter.after_job(job, clock())
+                if next_delay is None:
+                    return
+                delay = next_delay
+            sleep(delay)
 
     def _connect(self) -> _Connection:
         with self._lock:

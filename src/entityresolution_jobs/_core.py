@@ -20,7 +20,7 @@ from ._errors import ResponseError, reply_metadata, translate
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from ._models import MatchingJob
+    from ._models import MatchingJob, MatchingJobSummary
 
 ResultT = TypeVar("ResultT")
 Reader = Callable[[Mapping[str, object]], ResultT]
@@ -44,13 +44,30 @@ class Operation(Generic[ResultT]):
         return self.load_reader()
 
 
+# The readers import the models on first use: see Operation.
+
+
 def _matching_job_reader() -> Reader[MatchingJob]:
-    from ._models import MatchingJob  # noqa: PLC0415 - see Operation
+    from ._models import MatchingJob  # noqa: PLC0415
 
     return MatchingJob.model_validate
 
 
+def _started_job_reader() -> Reader[str]:
+    from ._models import StartedJob  # noqa: PLC0415
+
+    return lambda reply: StartedJob.model_validate(reply).job_id
+
+
+def _jobs_page_reader() -> Reader[tuple[MatchingJobSummary, ...]]:
+    from ._models import MatchingJobsPage  # noqa: PLC0415
+
+    return lambda reply: MatchingJobsPage.model_validate(reply).jobs
+
+
 GET_MATCHING_JOB = Operation("GetMatchingJob", "get_matching_job", _matching_job_reader)
+START_MATCHING_JOB = Operation("StartMatchingJob", "start_matching_job", _started_job_reader)
+LIST_MATCHING_JOBS = Operation("ListMatchingJobs", "list_matching_jobs", _jobs_page_reader)
 
 
 def read_reply(operation: Operation[ResultT], reply: Mapping[str, object]) -> ResultT:

@@ -17,7 +17,9 @@ EntityResolutionError                 every error of this library
 ├── TransportError                    no reply: connection refused, reset, ...
 │   └── RequestTimeoutError           connect or read timed out
 ├── CredentialsError                  no usable AWS credentials
-└── ConfigurationError                e.g. no region configured
+├── ConfigurationError                e.g. no region configured
+├── JobFailedError                    a waited-for job FAILED (.job)
+└── WaitTimeoutError (TimeoutError)   a wait ran out of time (.job: last state seen)
 ```
 
 A service error whose code this version does not know is raised as a plain
@@ -38,6 +40,8 @@ from botocore import exceptions as botocore_errors
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from ._models import MatchingJob
+
 __all__ = [
     "AccessDeniedError",
     "ConfigurationError",
@@ -47,6 +51,7 @@ __all__ = [
     "ExceedsLimitError",
     "InternalServerError",
     "InvalidInputError",
+    "JobFailedError",
     "RequestTimeoutError",
     "ResourceNotFoundError",
     "ResponseError",
@@ -54,6 +59,7 @@ __all__ = [
     "ServiceValidationError",
     "ThrottlingError",
     "TransportError",
+    "WaitTimeoutError",
 ]
 
 
@@ -249,6 +255,35 @@ class ConfigurationError(EntityResolutionError):
     """The client cannot be configured, e.g. because no region is set."""
 
     code = "ConfigurationError"
+
+
+class JobFailedError(EntityResolutionError):
+    """A job that was waited for ended FAILED.
+
+    Attributes:
+        job: The job as last fetched; its ``error_message`` says why.
+    """
+
+    code = "JobFailed"
+
+    def __init__(self, job: MatchingJob, *, description: str | None = None) -> None:
+        what = description or f"matching job {job.job_id}"
+        super().__init__(f"{what} FAILED: {job.error_message or 'the service gave no reason'}")
+        self.job = job
+
+
+class WaitTimeoutError(EntityResolutionError, TimeoutError):
+    """A wait ran out of time before the job ended. Also a ``TimeoutError``.
+
+    Attributes:
+        job: The last state fetched, or ``None`` if no poll succeeded.
+    """
+
+    code = "WaitTimeout"
+
+    def __init__(self, message: str, *, job: MatchingJob | None) -> None:
+        super().__init__(message)
+        self.job = job
 
 
 # botocore's exception types mapped to ours; the first class on the raised

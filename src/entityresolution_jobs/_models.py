@@ -27,7 +27,7 @@ from pydantic.alias_generators import to_camel
 
 from ._status import JobStatus
 
-__all__ = ["JobMetrics", "MatchingJob", "OutputSource"]
+__all__ = ["JobMetrics", "MatchingJob", "MatchingJobSummary", "OutputSource"]
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -111,12 +111,8 @@ class OutputSource(_ServiceShape, frozen=True):
     kms_arn: str | None = None
 
 
-class MatchingJob(_ServiceShape, frozen=True):
-    """One matching job, as ``GetMatchingJob`` describes it.
-
-    Construct it from keyword arguments (``raw_status`` defaults to the
-    status' value), from `model_dump` output, or from a boto3
-    ``get_matching_job`` reply as it is.
+class MatchingJobSummary(_ServiceShape, frozen=True):
+    """A matching job as ``ListMatchingJobs`` lists it: id, status and times.
 
     Attributes:
         job_id: The job's id (32 hexadecimal characters).
@@ -125,6 +121,37 @@ class MatchingJob(_ServiceShape, frozen=True):
         raw_status: The status text exactly as the service sent it.
         start_time: When the job started (UTC).
         end_time: When the job ended (UTC), or ``None`` while it runs.
+    """
+
+    job_id: str
+    status: JobStatus
+    # The service sends one "status" field: it fills both of these. The
+    # default is never used (status is required); it lets a type checker
+    # accept MatchingJob(status=...) without raw_status.
+    raw_status: str = Field(default="", validation_alias=AliasChoices("raw_status", "status"))
+    start_time: UtcDatetime
+    end_time: UtcDatetime | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the job has ended (SUCCEEDED or FAILED) and will not change again."""
+        return self.status.is_terminal
+
+    @property
+    def duration(self) -> timedelta | None:
+        """How long the job ran, from start to end; ``None`` while it runs."""
+        return None if self.end_time is None else self.end_time - self.start_time
+
+
+class MatchingJob(MatchingJobSummary, frozen=True):
+    """One matching job, as ``GetMatchingJob`` describes it.
+
+    Everything a `MatchingJobSummary` has, and the job's metrics, error and
+    output location. Construct it from keyword arguments (``raw_status``
+    defaults to the status' value), from `model_dump` output, or from a
+    boto3 ``get_matching_job`` reply as it is.
+
+    Attributes:
         metrics: The job's record counts; always present, with ``None`` for
             counts not reported.
         error_message: Why the job failed, when it did.
@@ -139,14 +166,6 @@ class MatchingJob(_ServiceShape, frozen=True):
         ```
     """
 
-    job_id: str
-    status: JobStatus
-    # The service sends one "status" field: it fills both of these. The
-    # default is never used (status is required); it lets a type checker
-    # accept MatchingJob(status=...) without raw_status.
-    raw_status: str = Field(default="", validation_alias=AliasChoices("raw_status", "status"))
-    start_time: UtcDatetime
-    end_time: UtcDatetime | None = None
     metrics: JobMetrics = Field(default_factory=JobMetrics)
     error_message: str | None = Field(
         default=None, validation_alias=AliasPath("errorDetails", "errorMessage")
@@ -154,16 +173,18 @@ class MatchingJob(_ServiceShape, frozen=True):
     output_sources: tuple[OutputSource, ...] = ()
 
     @property
-    def is_terminal(self) -> bool:
-        """Whether the job has ended (SUCCEEDED or FAILED) and will not change again."""
-        return self.status.is_terminal
-
-    @property
-    def duration(self) -> timedelta | None:
-        """How long the job ran, from start to end; ``None`` while it runs."""
-        return None if self.end_time is None else self.end_time - self.start_time
-
-    @property
     def output_source(self) -> OutputSource | None:
         """The job's output location (the first of `output_sources`), if any."""
         return self.output_sources[0] if self.output_sources else None
+
+
+class StartedJob(_ServiceShape, frozen=True):
+    """The reply of ``StartMatchingJob``."""
+
+    job_id: str
+
+
+class MatchingJobsPage(_ServiceShape, frozen=True):
+    """One page of a ``ListMatchingJobs`` reply."""
+
+    jobs: tuple[MatchingJobSummary, ...] = ()
