@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from typing_extensions import assert_never, assert_type
@@ -10,12 +11,15 @@ from entityresolution_jobs import (
     EntityResolutionError,
     EntityResolutionJobs,
     InvalidInputError,
+    JobFailedError,
     JobMetrics,
     JobStatus,
     MatchingJob,
+    MatchingJobSummary,
     OutputSource,
     ResourceNotFoundError,
     ServiceError,
+    WaitTimeoutError,
 )
 
 
@@ -78,3 +82,28 @@ def models_can_be_built_in_tests(start: datetime) -> MatchingJob:
 def context_manager(region: str) -> None:
     with EntityResolutionJobs(region_name=region) as er:
         assert_type(er, EntityResolutionJobs)
+
+
+def the_lifecycle_is_typed(er: EntityResolutionJobs) -> None:
+    job_id = er.start_matching_job("customers")
+    assert_type(job_id, str)
+    jobs = er.list_matching_jobs("customers")
+    assert_type(jobs, Iterator[MatchingJobSummary])
+    for summary in jobs:
+        assert_type(summary.status, JobStatus)
+        assert_type(summary.end_time, datetime | None)
+    watch = er.watch_matching_job("customers", job_id, timeout=60.0, min_delay=1, max_delay=8)
+    assert_type(watch, Iterator[MatchingJob])
+    try:
+        done = er.wait_for_matching_job(
+            "customers", job_id, timeout=3600, on_update=lambda job: print(job.status)
+        )
+        assert_type(done, MatchingJob)
+    except JobFailedError as error:
+        assert_type(error.job, MatchingJob)
+    except WaitTimeoutError as error:
+        assert_type(error.job, MatchingJob | None)
+
+
+def a_summary_list_accepts_full_jobs(job: MatchingJob) -> list[MatchingJobSummary]:
+    return [job]

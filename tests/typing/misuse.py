@@ -10,7 +10,13 @@ from datetime import datetime
 
 from typing_extensions import assert_never
 
-from entityresolution_jobs import EntityResolutionJobs, JobStatus, ThrottlingError
+from entityresolution_jobs import (
+    EntityResolutionJobs,
+    JobStatus,
+    MatchingJobSummary,
+    ThrottlingError,
+    WaitTimeoutError,
+)
 
 
 def misuse(er: EntityResolutionJobs, start: datetime) -> None:
@@ -39,3 +45,20 @@ def forgets_unknown(status: JobStatus) -> str:
             return "ended"
         case _:
             assert_never(status)  # E: incompatible type "Literal[JobStatus.UNKNOWN]"
+
+
+def lifecycle_misuse(er: EntityResolutionJobs, summary: MatchingJobSummary) -> None:
+    er.wait_for_matching_job("customers", "0" * 32, timeout="1h")  # E: incompatible type "str"
+    er.wait_for_matching_job("customers", "0" * 32, 60.0)  # E: Too many positional arguments
+    er.wait_for_matching_job("customers", "0" * 32, on_update=print_status)  # E: "on_update"
+    er.list_matching_jobs("customers")[0]  # E: Value of type "Iterator[MatchingJobSummary]"
+    print(summary.metrics)  # E: "MatchingJobSummary" has no attribute "metrics"
+    job_id: int = er.start_matching_job("customers")  # E: Incompatible types in assignment
+    try:
+        pass
+    except WaitTimeoutError as error:
+        print(error.job.status)  # E: Item "None" of "MatchingJob | None"
+
+
+def print_status(status: JobStatus) -> None:
+    print(status)
