@@ -53,7 +53,7 @@ def lifecycle_misuse(er: EntityResolutionJobs, summary: MatchingJobSummary) -> N
     er.wait_for_matching_job("customers", "0" * 32, on_update=print_status)  # E: "on_update"
     er.list_matching_jobs("customers")[0]  # E: Value of type "Iterator[MatchingJobSummary]"
     print(summary.metrics)  # E: "MatchingJobSummary" has no attribute "metrics"
-    job_id: int = er.start_matching_job("customers")  # E: Incompatible types in assignment
+    print(er.start_matching_job("customers") + 1)  # E: Unsupported operand types for +
     try:
         pass
     except WaitTimeoutError as error:
