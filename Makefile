@@ -16,7 +16,7 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 demo: $(INSTALLED)
-	$(BIN)/python examples/stubbed_demo.py
+	$(BIN)/er-jobs demo
 
 # coverage runs pytest (not pytest-cov) so that it also measures the modules
 # pytest imports before any test: this package's own pytest plugin.

@@ -12,7 +12,13 @@ import pytest
 from dateutil.tz import tzlocal
 from pydantic import ValidationError
 
-from entityresolution_jobs import JobMetrics, JobStatus, MatchingJob, OutputSource
+from entityresolution_jobs import (
+    JobMetrics,
+    JobStatus,
+    MatchingJob,
+    MatchingJobSummary,
+    OutputSource,
+)
 
 from .support import JOB_ID, job_reply
 
@@ -250,3 +256,34 @@ def test_an_invalid_reply_names_the_offending_field(reply: dict[str, object], fi
         MatchingJob.model_validate(reply)
 
     assert field in str(caught.value)
+
+
+def test_to_service_dict_gives_back_the_reply_it_was_read_from() -> None:
+    reply = job_reply()
+
+    assert MatchingJob.model_validate(reply).to_service_dict() == reply
+
+
+def test_to_service_dict_leaves_out_what_the_service_did_not_send() -> None:
+    job = MatchingJob.model_validate(
+        {"jobId": JOB_ID, "status": "PAUSED", "startTime": START, "metrics": {"inputRecords": 4}}
+    )
+
+    assert job.to_service_dict() == {
+        "jobId": JOB_ID,
+        "status": "PAUSED",
+        "startTime": START,
+        "metrics": {"inputRecords": 4},
+    }
+    assert MatchingJob.model_validate(job.to_service_dict()) == job
+
+
+def test_a_summary_in_the_service_shape_has_only_its_own_fields() -> None:
+    summary = MatchingJobSummary.model_validate(job_reply())
+
+    assert summary.to_service_dict() == {
+        "jobId": JOB_ID,
+        "status": "SUCCEEDED",
+        "startTime": START,
+        "endTime": START + timedelta(minutes=30),
+    }

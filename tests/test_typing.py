@@ -9,7 +9,7 @@ import pytest
 from mypy import api as mypy_api
 
 ROOT = Path(__file__).resolve().parent.parent
-TYPING = Path(__file__).resolve().parent / "typing"
+TYPING = Path(__file__).resolve().parent / "typecheck"
 EXPECTED = re.compile(r"#\s*E:\s*(?P<fragment>.+)$")
 REPORTED = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): error: (?P<message>.+)$")
 

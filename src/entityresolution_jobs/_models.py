@@ -142,6 +142,21 @@ class MatchingJobSummary(_ServiceShape, frozen=True):
         """How long the job ran, from start to end; ``None`` while it runs."""
         return None if self.end_time is None else self.end_time - self.start_time
 
+    def to_service_dict(self) -> dict[str, object]:
+        """The job in the service's own shape and names, as boto3 returns it.
+
+        Fields the service did not send are left out; time stamps stay
+        ``datetime`` objects (UTC). ``model_validate`` reads the result back.
+        """
+        reply: dict[str, object] = {
+            "jobId": self.job_id,
+            "status": self.raw_status,
+            "startTime": self.start_time,
+        }
+        if self.end_time is not None:
+            reply["endTime"] = self.end_time
+        return reply
+
 
 class MatchingJob(MatchingJobSummary, frozen=True):
     """One matching job, as ``GetMatchingJob`` describes it.
@@ -176,6 +191,30 @@ class MatchingJob(MatchingJobSummary, frozen=True):
     def output_source(self) -> OutputSource | None:
         """The job's output location (the first of `output_sources`), if any."""
         return self.output_sources[0] if self.output_sources else None
+
+    def to_service_dict(self) -> dict[str, object]:
+        """The job in the service's own shape and names, as boto3 returns it.
+
+        Fields and counts the service did not send are left out; time stamps
+        stay ``datetime`` objects (UTC). ``model_validate`` reads the result
+        back.
+        """
+        reply = super().to_service_dict()
+        metrics = {
+            _wire_name(name): count
+            for name, count in self.metrics.model_dump().items()
+            if count is not None
+        }
+        if metrics:
+            reply["metrics"] = metrics
+        if self.error_message is not None:
+            reply["errorDetails"] = {"errorMessage": self.error_message}
+        if self.output_sources:
+            reply["outputSourceConfig"] = [
+                {_wire_name(name): value for name, value in source.model_dump().items() if value}
+                for source in self.output_sources
+            ]
+        return reply
 
 
 class StartedJob(_ServiceShape, frozen=True):

@@ -1,0 +1,438 @@
+"""er-jobs end to end against the moto backend: every command and exit code."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from rich.console import Console
+
+from entityresolution_jobs import cli
+from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
+
+WORKFLOW = "customers"
+
+
+class Run:
+    """The result of one er-jobs run in this process."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+
+@pytest.fixture
+def er_jobs(capsys: pytest.CaptureFixture[str]) -> Any:
+    def invoke(*args: str) -> Run:
+        code = cli.run(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def fake(entity_resolution: EntityResolutionMock) -> EntityResolutionMock:
+    entity_resolution.create_workflow(WORKFLOW)
+    return entity_resolution
+
+
+@pytest.fixture
+def job_id(fake: EntityResolutionMock) -> str:
+    return fake.backend.start_matching_job(WORKFLOW).job_id
+
+
+@pytest.fixture
+def no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
+
+
+def _aws_cli_json(reply: dict[str, Any]) -> dict[str, Any]:
+    """What `aws entityresolution get-matching-job` prints, from a boto3 reply."""
+    body = {key: value for key, value in reply.items() if key != "ResponseMetadata"}
+    converted: dict[str, Any] = json.loads(
+        json.dumps(body, default=lambda value: value.astimezone().isoformat())
+    )
+    return converted
+
+
+def _one_error_line(run: Run, *fragments: str) -> None:
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1, run.err
+    assert lines[0].startswith("er-jobs: ")
+    assert "Traceback" not in run.err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_help_lists_the_commands_and_the_exit_codes(er_jobs: Any) -> None:
+    run = er_jobs("--help")
+
+    assert run.code == 0
+    for command in ("get", "wait", "list", "start", "demo"):
+        assert command in run.out
+    assert "Exit codes: 0 ok; 1 the job FAILED" in " ".join(run.out.split())
+
+
+class TestGet:
+    def test_shows_every_field(self, er_jobs: Any, fake: EntityResolutionMock, job_id: str) -> None:
+        fake.job(WORKFLOW, job_id).set(
+            "FAILED", input_records=1000, processed=900, not_processed=5, match_ids=42,
+            delete_records_processed=3, error_message="the input table is empty",
+        )  # fmt: skip
+
+        run = er_jobs("get", WORKFLOW, job_id)
+
+        assert run.code == 0
+        fields = dict(re.findall(r"^(\S.*?)\s{2,}(\S.*)$", run.out, re.MULTILINE))
+        assert fields["Job"] == job_id
+        assert fields["Status"] == "FAILED"
+        assert fields["Input records"] == "1,000"
+        assert fields["Processed"] == "900"
+        assert fields["Not processed"] == "5"
+        assert fields["Deletes processed"] == "3"
+        assert fields["Match IDs"] == "42"
+        assert fields["Error"] == "the input table is empty"
+        assert fields["Output"].startswith("s3://")
+        assert fields["Output role"].startswith("arn:aws:iam::")
+        assert fields["Started"].endswith("UTC")
+        assert fields["Duration"] != "-"
+
+    def test_json_is_what_the_aws_cli_prints(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str
+    ) -> None:
+        fake.job(WORKFLOW, job_id).succeed(match_ids=7)
+
+        run = er_jobs("get", WORKFLOW, job_id, "--json")
+
+        reply = boto3.client("entityresolution").get_matching_job(
+            workflowName=WORKFLOW, jobId=job_id
+        )
+        printed = json.loads(run.out)
+        expected = _aws_cli_json(dict(reply))
+        for key in ("startTime", "endTime"):
+            assert datetime.fromisoformat(printed.pop(key)) == datetime.fromisoformat(
+                expected.pop(key)
+            )
+        assert printed == expected
+        assert run.out.startswith('{\n    "jobId"')
+
+    def test_an_unknown_job_exits_4(self, er_jobs: Any, fake: EntityResolutionMock) -> None:
+        run = er_jobs("get", WORKFLOW, "0" * 32)
+
+        assert run.code == 4
+        _one_error_line(run, "ResourceNotFoundException", "request id")
+
+    def test_an_invalid_job_id_exits_2_and_sends_nothing(
+        self, er_jobs: Any, fake: EntityResolutionMock
+    ) -> None:
+        run = er_jobs("get", WORKFLOW, "not-a-job-id")
+
+        assert run.code == 2
+        _one_error_line(run, "job_id must match")
+
+    def test_a_missing_argument_is_a_usage_error(self, er_jobs: Any) -> None:
+        run = er_jobs("get", WORKFLOW)
+
+        assert run.code == 2
+        assert "Missing argument" in run.err
+
+    def test_access_denied_exits_5(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str
+    ) -> None:
+        fake.inject_fault("GetMatchingJob", "AccessDeniedException")
+
+        run = er_jobs("get", WORKFLOW, job_id)
+
+        assert run.code == 5
+        _one_error_line(run, "AccessDeniedException")
+
+    def test_no_credentials_exits_5(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        for name in (
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_SECURITY_TOKEN",
+        ):
+            monkeypatch.delenv(name, raising=False)
+
+        run = er_jobs("get", WORKFLOW, job_id)
+
+        assert run.code == 5
+        _one_error_line(run, "credentials")
+
+    def test_throttled_after_retries_exits_6(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str, no_retry_sleep: None
+    ) -> None:
+        fake.inject_fault("GetMatchingJob", "ThrottlingException", times=3)
+
+        run = er_jobs("get", WORKFLOW, job_id)
+
+        assert run.code == 6
+        _one_error_line(run, "ThrottlingException", "HTTP 429")
+
+    def test_a_service_error_after_retries_exits_6(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str, no_retry_sleep: None
+    ) -> None:
+        fake.inject_fault("GetMatchingJob", "InternalServerException", times=3)
+
+        assert er_jobs("get", WORKFLOW, job_id).code == 6
+
+    def test_a_network_error_exits_6(self, er_jobs: Any, no_retry_sleep: None) -> None:
+        run = er_jobs("--endpoint-url", "http://127.0.0.1:9", "get", WORKFLOW, "0" * 32)
+
+        assert run.code == 6
+        _one_error_line(run, "Could not connect")
+
+    def test_the_region_option_chooses_the_service(
+        self, er_jobs: Any, fake: EntityResolutionMock
+    ) -> None:
+        EntityResolutionMock("eu-west-1").create_workflow("european")
+
+        assert er_jobs("--region", "eu-west-1", "list", "european").code == 0
+        assert er_jobs("--region", "us-east-1", "list", "european").code == 4
+
+    def test_debug_shows_the_traceback_and_botocore_logs_but_no_secret(
+        self, er_jobs: Any, fake: EntityResolutionMock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-super-secret")
+        monkeypatch.setenv("AWS_SESSION_TOKEN", "FwoGZXIvYXdz-session-token")
+        try:
+            run = er_jobs("--debug", "get", WORKFLOW, "0" * 32)
+        finally:
+            root = logging.getLogger()
+            for handler in [h for h in root.handlers if h.filters]:
+                root.removeHandler(handler)
+            root.setLevel(logging.WARNING)
+
+        assert run.code == 4
+        assert "Traceback" in run.err
+        assert "botocore" in run.err
+        assert "wJalrXUtnFEMI-super-secret" not in run.err + run.out
+        assert "FwoGZXIvYXdz-session-token" not in run.err + run.out
+
+    def test_without_debug_there_are_no_logs(
+        self, er_jobs: Any, fake: EntityResolutionMock
+    ) -> None:
+        run = er_jobs("get", WORKFLOW, "0" * 32)
+
+        assert "botocore" not in run.err
+
+
+class TestWait:
+    def test_a_job_that_succeeds_exits_0_with_plain_progress_lines(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str
+    ) -> None:
+        fake.job(WORKFLOW, job_id).succeed()
+
+        run = er_jobs("wait", WORKFLOW, job_id)
+
+        assert run.code == 0
+        assert run.err.strip().endswith("SUCCEEDED 1000/1000 records")
+        assert "Status             SUCCEEDED" in run.out
+
+    def test_a_job_that_fails_exits_1(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str
+    ) -> None:
+        fake.job(WORKFLOW, job_id).fail("schema mismatch")
+
+        run = er_jobs("wait", WORKFLOW, job_id)
+
+        assert run.code == 1
+        assert "Error              schema mismatch" in run.out
+        assert run.err.strip().splitlines()[-1].startswith("er-jobs: matching job")
+        assert "schema mismatch" in run.err
+
+    def test_running_out_of_time_exits_3(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str
+    ) -> None:
+        fake.job(WORKFLOW, job_id).set("RUNNING", input_records=10, processed=5)
+
+        run = er_jobs("wait", WORKFLOW, job_id, "--timeout", "0")
+
+        assert run.code == 3
+        assert "did not finish within 0 s" in run.err
+
+    def test_json_prints_only_the_final_job_on_stdout(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str
+    ) -> None:
+        fake.job(WORKFLOW, job_id).succeed()
+
+        run = er_jobs("wait", WORKFLOW, job_id, "--json")
+
+        assert json.loads(run.out)["status"] == "SUCCEEDED"
+        assert "SUCCEEDED" in run.err
+
+    def test_an_unknown_job_exits_4(self, er_jobs: Any, fake: EntityResolutionMock) -> None:
+        assert er_jobs("wait", WORKFLOW, "0" * 32).code == 4
+
+
+class TestListAndStart:
+    def test_list_shows_every_job(self, er_jobs: Any, fake: EntityResolutionMock) -> None:
+        ids = []
+        for _ in range(3):
+            job_id = fake.backend.start_matching_job(WORKFLOW).job_id
+            fake.job(WORKFLOW, job_id).succeed()
+            ids.append(job_id)
+
+        table = er_jobs("list", WORKFLOW)
+        as_json = er_jobs("list", WORKFLOW, "--json")
+
+        assert table.code == as_json.code == 0
+        assert all(job_id in table.out for job_id in ids)
+        assert [job["jobId"] for job in json.loads(as_json.out)["jobs"]] == ids
+        assert {job["status"] for job in json.loads(as_json.out)["jobs"]} == {"SUCCEEDED"}
+
+    def test_list_of_an_unknown_workflow_exits_4(
+        self, er_jobs: Any, fake: EntityResolutionMock
+    ) -> None:
+        assert er_jobs("list", "nobody").code == 4
+
+    def test_start_prints_the_job_id(self, er_jobs: Any, fake: EntityResolutionMock) -> None:
+        run = er_jobs("start", WORKFLOW)
+
+        assert run.code == 0
+        assert [c.job_id for c in fake.jobs(WORKFLOW)] == [run.out.strip()]
+
+    def test_start_with_wait_waits(self, er_jobs: Any, fake: EntityResolutionMock) -> None:
+        fake.timeline = JobTimeline(queued_seconds=0, running_seconds=0)
+
+        run = er_jobs("start", WORKFLOW, "--wait")
+
+        assert run.code == 0
+        job_id = run.out.splitlines()[0]
+        assert fake.job(WORKFLOW, job_id).status == "SUCCEEDED"
+        assert "Status             SUCCEEDED" in run.out
+
+    def test_start_while_a_job_runs_exits_6(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str
+    ) -> None:
+        run = er_jobs("start", WORKFLOW)
+
+        assert run.code == 6
+        _one_error_line(run, "ConflictException")
+
+
+@pytest.mark.slow
+def test_demo_runs_a_job_to_success_with_no_aws_account(
+    er_jobs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+
+    run = er_jobs("demo")
+
+    assert run.code == 0
+    assert "Status             SUCCEEDED" in run.out
+    assert "Match IDs          98,765" in run.out
+    assert "SUCCEEDED 250000/250000 records" in run.err
+    assert "AWS_ACCESS_KEY_ID" not in os.environ
+
+
+@pytest.fixture
+def moto_server() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_the_installed_command_works_over_http(moto_server: str) -> None:
+    fake = EntityResolutionMock()
+    fake.create_workflow(WORKFLOW)
+    job_id = fake.backend.start_matching_job(WORKFLOW).job_id
+    fake.job(WORKFLOW, job_id).succeed(match_ids=5)
+    command = [sys.executable, "-m", "entityresolution_jobs.cli", "--endpoint-url", moto_server]
+
+    got = subprocess.run(
+        [*command, "get", WORKFLOW, job_id, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    missing = subprocess.run(
+        [*command, "get", WORKFLOW, "0" * 32],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout)["metrics"]["matchIDs"] == 5
+    assert missing.returncode == 4
+    assert missing.stderr.startswith("er-jobs: ")
+    assert "Traceback" not in missing.stderr
+
+
+class TestTerminal:
+    def test_a_terminal_gets_a_live_progress_bar(
+        self,
+        er_jobs: Any,
+        fake: EntityResolutionMock,
+        job_id: str,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        screen = io.StringIO()
+        terminal = Console(file=screen, force_terminal=True, width=100)
+        monkeypatch.setattr(cli, "_stderr", lambda: terminal)
+        fake.job(WORKFLOW, job_id).succeed()
+
+        run = er_jobs("wait", WORKFLOW, job_id)
+
+        assert run.code == 0
+        drawn = screen.getvalue()
+        assert "━" in drawn
+        assert "SUCCEEDED" in drawn
+        assert "1000/1000" in drawn
+
+    def test_the_demo_without_moto_says_which_extra_to_install(
+        self, er_jobs: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setitem(sys.modules, "moto", None)
+
+        run = er_jobs("demo")
+
+        assert run.code == 2
+        assert "entityresolution-jobs[cli,testing]" in run.err
+
+
+def test_a_kms_key_of_the_output_is_shown(
+    er_jobs: Any, entity_resolution: EntityResolutionMock
+) -> None:
+    source = {"inputSourceARN": "arn:aws:glue:us-east-1:123456789012:table/d/t", "schemaName": "s"}
+    output = {"outputS3Path": "s3://b/o/", "KMSArn": "arn:aws:kms:us-east-1:1:key/k"}
+    boto3.client("entityresolution").create_matching_workflow(
+        workflowName=WORKFLOW,
+        inputSourceConfig=[source],
+        outputSourceConfig=[{**output, "output": [{"name": "id"}]}],
+        resolutionTechniques={"resolutionType": "RULE_MATCHING"},
+        roleArn="arn:aws:iam::123456789012:role/r",
+    )
+    job_id = entity_resolution.backend.start_matching_job(WORKFLOW).job_id
+
+    run = er_jobs("get", WORKFLOW, job_id)
+
+    assert "Output KMS key     arn:aws:kms:us-east-1:1:key/k" in run.out
+
+
+def test_json_refuses_what_is_not_a_time_stamp() -> None:
+    with pytest.raises(TypeError, match="cannot write set as JSON"):
+        cli._iso(set())
