@@ -417,15 +417,7 @@ class TestTerminal:
 def test_a_kms_key_of_the_output_is_shown(
     er_jobs: Any, entity_resolution: EntityResolutionMock
 ) -> None:
-    source = {"inputSourceARN": "arn:aws:glue:us-east-1:123456789012:table/d/t", "schemaName": "s"}
-    output = {"outputS3Path": "s3://b/o/", "KMSArn": "arn:aws:kms:us-east-1:1:key/k"}
-    boto3.client("entityresolution").create_matching_workflow(
-        workflowName=WORKFLOW,
-        inputSourceConfig=[source],
-        outputSourceConfig=[{**output, "output": [{"name": "id"}]}],
-        resolutionTechniques={"resolutionType": "RULE_MATCHING"},
-        roleArn="arn:aws:iam::123456789012:role/r",
-    )
+    entity_resolution.create_workflow(WORKFLOW, kms_arn="arn:aws:kms:us-east-1:1:key/k")
     job_id = entity_resolution.backend.start_matching_job(WORKFLOW).job_id
 
     run = er_jobs("get", WORKFLOW, job_id)

@@ -202,8 +202,12 @@ class EntityResolutionMock:
         *,
         role_arn: str = EXAMPLE_ROLE_ARN,
         output_s3_path: str = "s3://example-bucket/entity-resolution/output/",
+        kms_arn: str | None = None,
     ) -> str:
         """Create a matching workflow with a minimal valid configuration; return its ARN."""
+        output: dict[str, object] = {"outputS3Path": output_s3_path, "output": [{"name": "id"}]}
+        if kms_arn is not None:
+            output["KMSArn"] = kms_arn
         config = {
             "inputSourceConfig": [
                 {
