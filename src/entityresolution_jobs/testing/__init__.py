@@ -216,7 +216,7 @@ class EntityResolutionMock:
                     "schemaName": "customers",
                 }
             ],
-            "outputSourceConfig": [{"outputS3Path": output_s3_path, "output": [{"name": "id"}]}],
+            "outputSourceConfig": [output],
             "resolutionTechniques": {"resolutionType": "RULE_MATCHING"},
             "roleArn": role_arn,
         }
