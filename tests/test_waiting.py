@@ -273,7 +273,7 @@ class TestWait:
             )
 
         assert caught.value.job is None
-        assert type(caught.value.__context__).__name__ == "ThrottlingError"
+        assert type(caught.value.__cause__).__name__ == "ThrottlingError"
 
     @pytest.mark.parametrize(
         ("code", "status", "expected"),

@@ -15,6 +15,7 @@ Example:
     ```
 """
 
+import importlib
 from typing import TYPE_CHECKING
 
 from ._client import EntityResolutionJobs
@@ -41,10 +42,12 @@ from ._status import JobStatus
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._aio import AsyncEntityResolutionJobs
     from ._models import JobMetrics, MatchingJob, MatchingJobSummary, OutputSource
 
 __all__ = [
     "AccessDeniedError",
+    "AsyncEntityResolutionJobs",
     "ConfigurationError",
     "ConflictError",
     "CredentialsError",
@@ -70,21 +73,27 @@ __all__ = [
     "__version__",
 ]
 
-# The pydantic models load on first access (PEP 562): importing the package
-# should not pay for pydantic's model machinery before a model is used.
+# The pydantic models and the asyncio shell load on first access (PEP 562):
+# importing the package should not pay for pydantic's model machinery or
+# asyncio before they are used.
 # Defined for the runtime only, so type checkers still reject unknown names.
-_MODELS = frozenset({"JobMetrics", "MatchingJob", "MatchingJobSummary", "OutputSource"})
+_LAZY = {
+    "AsyncEntityResolutionJobs": "_aio",
+    "JobMetrics": "_models",
+    "MatchingJob": "_models",
+    "MatchingJobSummary": "_models",
+    "OutputSource": "_models",
+}
 
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> object:
-        if name in _MODELS:
-            from . import _models  # noqa: PLC0415
-
-            value = getattr(_models, name)
-            globals()[name] = value
-            return value
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
 
     def __dir__() -> list[str]:
-        return sorted(set(globals()) | _MODELS)
+        return sorted(set(globals()) | set(_LAZY))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import boto3
@@ -14,12 +13,13 @@ from ._core import (
     GET_MATCHING_JOB,
     LIST_MATCHING_JOBS,
     START_MATCHING_JOB,
+    Connection,
     Operation,
+    connect_to,
     read_reply,
     translating,
 )
 from ._errors import EntityResolutionError
-from ._validation import RequestChecker
 from ._waiting import (
     DEFAULT_MAX_DELAY,
     DEFAULT_MIN_DELAY,
@@ -43,12 +43,6 @@ if TYPE_CHECKING:
     from ._models import MatchingJob, MatchingJobSummary
 
 ResultT = TypeVar("ResultT")
-
-
-@dataclass(frozen=True)
-class _Connection:
-    client: BaseClient
-    checker: RequestChecker
 
 
 class EntityResolutionJobs:
@@ -103,7 +97,7 @@ class EntityResolutionJobs:
         self._endpoint_url = endpoint_url
         self._config = config
         self._lock = threading.Lock()
-        self._connection: _Connection | None = None
+        self._connection: Connection | None = None
         self._owns_client = client is None
         if client is not None:
             building = (session, profile_name, region_name, endpoint_url, config)
@@ -112,7 +106,7 @@ class EntityResolutionJobs:
                     "pass either client= or the arguments to build one "
                     "(session, profile_name, region_name, endpoint_url, config), not both"
                 )
-            self._connection = _connect_to(client)
+            self._connection = connect_to(client)
         elif session is not None and profile_name is not None:
             raise TypeError("pass either session= or profile_name=, not both")
 
@@ -315,13 +309,13 @@ class EntityResolutionJobs:
             reply = getattr(connection.client, operation.method)(**params)
         return read_reply(operation, reply)
 
-    def _checked(self, operation: Operation[ResultT], params: dict[str, object]) -> _Connection:
+    def _checked(self, operation: Operation[ResultT], params: dict[str, object]) -> Connection:
         connection = self._connection or self._connect()
         connection.checker.check(operation.name, params)
         return connection
 
     def _walk_pages(
-        self, connection: _Connection, params: dict[str, object]
+        self, connection: Connection, params: dict[str, object]
     ) -> Iterator[MatchingJobSummary]:
         with translating(LIST_MATCHING_JOBS.name):
             paginator = connection.client.get_paginator(LIST_MATCHING_JOBS.method)
@@ -337,23 +331,25 @@ class EntityResolutionJobs:
         self, params: dict[str, object], waiter: Waiter, clock: Clock, sleep: Sleep
     ) -> Iterator[MatchingJob]:
         while True:
-            try:
-                job = self._call(GET_MATCHING_JOB, **params)
-            except EntityResolutionError as error:
-                delay = waiter.after_error(error, clock())
-            else:
-                yield job
-                next_delay = waiter.after_job(job, clock())
-                if next_delay is None:
-                    return
-                delay = next_delay
+            outcome = self._poll(params)
+            if not isinstance(outcome, EntityResolutionError):
+                yield outcome
+            delay = waiter.after_poll(outcome, clock())
+            if delay is None:
+                return
             sleep(delay)
 
-    def _connect(self) -> _Connection:
+    def _poll(self, params: dict[str, object]) -> MatchingJob | EntityResolutionError:
+        try:
+            return self._call(GET_MATCHING_JOB, **params)
+        except EntityResolutionError as error:
+            return error
+
+    def _connect(self) -> Connection:
         with self._lock:
             if self._connection is None:
                 with translating("CreateClient"):
-                    self._connection = _connect_to(self._build_client())
+                    self._connection = connect_to(self._build_client())
             return self._connection
 
     def _build_client(self) -> BaseClient:
@@ -374,12 +370,3 @@ class EntityResolutionJobs:
             config=client_config(session._session, self._config),  # pyright: ignore[reportPrivateUsage]
         )
         return client
-
-
-def _connect_to(client: BaseClient) -> _Connection:
-    service_model = client.meta.service_model
-    if service_model.service_name != SERVICE_NAME:
-        raise TypeError(
-            f"expected an {SERVICE_NAME!r} client, got a {service_model.service_name!r} client"
-        )
-    return _Connection(client, RequestChecker(service_model))

@@ -15,10 +15,14 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic_core import ValidationError
 
+from ._config import SERVICE_NAME
 from ._errors import ResponseError, reply_metadata, translate
+from ._validation import RequestChecker
 
 if TYPE_CHECKING:
     from types import TracebackType
+
+    from botocore.client import BaseClient
 
     from ._models import MatchingJob, MatchingJobSummary
 
@@ -68,6 +72,24 @@ def _jobs_page_reader() -> Reader[tuple[MatchingJobSummary, ...]]:
 GET_MATCHING_JOB = Operation("GetMatchingJob", "get_matching_job", _matching_job_reader)
 START_MATCHING_JOB = Operation("StartMatchingJob", "start_matching_job", _started_job_reader)
 LIST_MATCHING_JOBS = Operation("ListMatchingJobs", "list_matching_jobs", _jobs_page_reader)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A client the shells call, and the checker for its service model."""
+
+    client: BaseClient
+    checker: RequestChecker
+
+
+def connect_to(client: BaseClient) -> Connection:
+    """Wrap a botocore or aiobotocore client; TypeError if it is not Entity Resolution's."""
+    service_model = client.meta.service_model
+    if service_model.service_name != SERVICE_NAME:
+        raise TypeError(
+            f"expected an {SERVICE_NAME!r} client, got a {service_model.service_name!r} client"
+        )
+    return Connection(client, RequestChecker(service_model))
 
 
 def read_reply(operation: Operation[ResultT], reply: Mapping[str, object]) -> ResultT:

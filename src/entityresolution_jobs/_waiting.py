@@ -160,6 +160,12 @@ class Waiter:
         log.debug("%s: %s; polling again in %.1f s", self.description, job.raw_status, delay)
         return delay
 
+    def after_poll(self, outcome: MatchingJob | EntityResolutionError, now: float) -> float | None:
+        """`after_job` or `after_error`, whichever ``outcome`` calls for."""
+        if isinstance(outcome, EntityResolutionError):
+            return self.after_error(outcome, now)
+        return self.after_job(outcome, now)
+
     def after_error(self, error: EntityResolutionError, now: float) -> float:
         """Decide on a failed poll: the delay before retrying it.
 
@@ -170,17 +176,17 @@ class Waiter:
         if not is_transient(error):
             raise error
         self.attempt += 1
-        delay = self._delay(now)
+        delay = self._delay(now, cause=error)
         log.debug("%s: %s; polling again in %.1f s", self.description, error.code, delay)
         return delay
 
-    def _delay(self, now: float) -> float:
+    def _delay(self, now: float, cause: EntityResolutionError | None = None) -> float:
         delay = self.policy.next_delay(self.attempt, now - self.started)
         if delay is None:
             raise WaitTimeoutError(
                 f"{self.description} did not finish within {self.policy.timeout:g} s",
                 job=self.last,
-            )
+            ) from cause
         return delay
 
 

@@ -1,0 +1,294 @@
+"""AsyncEntityResolutionJobs: the asyncio shell, on aiobotocore.
+
+Everything but the awaited calls is the sync shell's code: argument checks,
+error translation, reply models and the waiter's rules live in `_core`,
+`_validation` and `_waiting`. aiobotocore is imported when a client is
+first built, so the package imports without the ``async`` extra.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import time
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from ._config import SERVICE_NAME, client_config
+from ._core import (
+    GET_MATCHING_JOB,
+    LIST_MATCHING_JOBS,
+    START_MATCHING_JOB,
+    Connection,
+    Operation,
+    connect_to,
+    read_reply,
+    translating,
+)
+from ._errors import EntityResolutionError
+from ._waiting import (
+    DEFAULT_MAX_DELAY,
+    DEFAULT_MIN_DELAY,
+    DEFAULT_TIMEOUT,
+    Clock,
+    Waiter,
+    WaitPolicy,
+    describe_job,
+    outcome,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+    from contextlib import AbstractAsyncContextManager
+    from types import TracebackType
+
+    from aiobotocore.session import AioSession
+    from botocore.client import BaseClient
+    from botocore.config import Config
+    from typing_extensions import Self
+
+    from ._models import MatchingJob, MatchingJobSummary
+
+ResultT = TypeVar("ResultT")
+
+INSTALL_HINT = (
+    "AsyncEntityResolutionJobs needs aiobotocore: pip install 'entityresolution-jobs[async]'"
+)
+
+
+class AsyncEntityResolutionJobs:
+    """The asyncio flavour of `EntityResolutionJobs`: the same methods, awaited.
+
+    Use it as an async context manager, which closes the aiobotocore client
+    it built on exit, or call `aclose` yourself. A client passed in (an
+    aiobotocore ``entityresolution`` client the app already has) is used as
+    it is and left open.
+
+    Args:
+        client: An aiobotocore ``entityresolution`` client to use as it is.
+        session: The aiobotocore session to build the client from.
+        profile_name: A profile to build a new session from.
+        region_name: The AWS region.
+        endpoint_url: A custom endpoint, e.g. a local test server.
+        config: A botocore ``Config``; its settings win over the defaults
+            (standard retries unless your AWS configuration names a mode).
+
+    Raises:
+        ImportError: aiobotocore is not installed (the ``async`` extra).
+        TypeError: ``client`` is not an Entity Resolution client, or is
+            combined with the other arguments.
+
+    Example:
+        ```python
+        async with AsyncEntityResolutionJobs(region_name="us-east-1") as er:
+            jobs = await asyncio.gather(*(er.get_matching_job(w, j) for w, j in pairs))
+        ```
+    """
+
+    def __init__(
+        self,
+        client: BaseClient | None = None,
+        *,
+        session: AioSession | None = None,
+        profile_name: str | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+    ) -> None:
+        if importlib.util.find_spec("aiobotocore") is None:
+            raise ImportError(INSTALL_HINT)
+        building = (session, profile_name, region_name, endpoint_url, config)
+        if client is not None and any(value is not None for value in building):
+            raise TypeError(
+                "pass either client= or the arguments to build one "
+                "(session, profile_name, region_name, endpoint_url, config), not both"
+            )
+        if session is not None and profile_name is not None:
+            raise TypeError("pass either session= or profile_name=, not both")
+        self._session = session
+        self._profile_name = profile_name
+        self._region_name = region_name
+        self._endpoint_url = endpoint_url
+        self._config = config
+        self._connection = None if client is None else connect_to(client)
+        self._owned: AbstractAsyncContextManager[Any] | None = None
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        connection = self._connection
+        if connection is None:
+            region, endpoint = self._region_name, self._endpoint_url
+        else:
+            region = connection.client.meta.region_name
+            endpoint = connection.client.meta.endpoint_url
+        return f"{type(self).__name__}(region_name={region!r}, endpoint_url={endpoint!r})"
+
+    async def __aenter__(self) -> Self:
+        await self._connect()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client this object built (a client passed in is the caller's)."""
+        async with self._lock:
+            owned, self._owned = self._owned, None
+            if owned is not None:
+                self._connection = None
+                await owned.__aexit__(None, None, None)
+
+    async def get_matching_job(self, workflow_name: str, job_id: str) -> MatchingJob:
+        """Return the current state of a matching job (see `EntityResolutionJobs`)."""
+        return await self._call(GET_MATCHING_JOB, workflowName=workflow_name, jobId=job_id)
+
+    async def start_matching_job(self, workflow_name: str) -> str:
+        """Start a run of a matching workflow and return the new job's id."""
+        return await self._call(START_MATCHING_JOB, workflowName=workflow_name)
+
+    def list_matching_jobs(self, workflow_name: str) -> AsyncIterator[MatchingJobSummary]:
+        """Iterate asynchronously over every job of a workflow, a page at a time.
+
+        The argument is checked when iteration starts, before any request.
+        """
+        return self._walk_pages({"workflowName": workflow_name})
+
+    def watch_matching_job(
+        self,
+        workflow_name: str,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        clock: Clock = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> AsyncIterator[MatchingJob]:
+        """Poll a job until it ends, yielding every state fetched (see the sync class).
+
+        The wait settings are checked at once; the ids when iteration starts.
+        """
+        policy = WaitPolicy(timeout, min_delay, max_delay)
+        params: dict[str, object] = {"workflowName": workflow_name, "jobId": job_id}
+        return self._watch(params, policy, describe_job(workflow_name, job_id), clock, sleep)
+
+    async def wait_for_matching_job(
+        self,
+        workflow_name: str,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        on_update: Callable[[MatchingJob], object] | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> MatchingJob:
+        """Wait for a job to end; return it if it SUCCEEDED.
+
+        The same rules, defaults and errors as
+        `EntityResolutionJobs.wait_for_matching_job`; cancelling the task
+        stops the wait at its next await.
+        """
+        last: MatchingJob | None = None
+        updates = self.watch_matching_job(
+            workflow_name,
+            job_id,
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            clock=clock,
+            sleep=sleep,
+        )
+        async for last in updates:
+            if on_update is not None:
+                on_update(last)
+        return outcome(last, describe_job(workflow_name, job_id))
+
+    async def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
+        connection = await self._checked(operation, params)
+        with translating(operation.name):
+            reply = await getattr(connection.client, operation.method)(**params)
+        return read_reply(operation, reply)
+
+    async def _checked(
+        self, operation: Operation[ResultT], params: dict[str, object]
+    ) -> Connection:
+        connection = self._connection or await self._connect()
+        connection.checker.check(operation.name, params)
+        return connection
+
+    async def _walk_pages(self, params: dict[str, object]) -> AsyncIterator[MatchingJobSummary]:
+        connection = await self._checked(LIST_MATCHING_JOBS, params)
+        with translating(LIST_MATCHING_JOBS.name):
+            paginator = connection.client.get_paginator(LIST_MATCHING_JOBS.method)
+            # An aiobotocore paginator; botocore-stubs type it as the sync one.
+            pages = cast("AsyncIterator[Mapping[str, object]]", aiter(paginator.paginate(**params)))  # type: ignore[arg-type]
+        while True:
+            with translating(LIST_MATCHING_JOBS.name):
+                page: Mapping[str, object] | None = await anext(pages, None)
+            if page is None:
+                return
+            for summary in read_reply(LIST_MATCHING_JOBS, page):
+                yield summary
+
+    async def _watch(
+        self,
+        params: dict[str, object],
+        policy: WaitPolicy,
+        description: str,
+        clock: Clock,
+        sleep: Callable[[float], Awaitable[object]],
+    ) -> AsyncIterator[MatchingJob]:
+        await self._checked(GET_MATCHING_JOB, params)
+        waiter = Waiter(policy, description, clock())
+        while True:
+            result = await self._poll(params)
+            if not isinstance(result, EntityResolutionError):
+                yield result
+            delay = waiter.after_poll(result, clock())
+            if delay is None:
+                return
+            await sleep(delay)
+
+    async def _poll(self, params: dict[str, object]) -> MatchingJob | EntityResolutionError:
+        try:
+            return await self._call(GET_MATCHING_JOB, **params)
+        except EntityResolutionError as error:
+            return error
+
+    async def _connect(self) -> Connection:
+        async with self._lock:
+            if self._connection is None:
+                with translating("CreateClient"):
+                    self._connection = connect_to(await self._build_client())
+            return self._connection
+
+    async def _build_client(self) -> BaseClient:
+        # Imported here, not at module level: see the module docstring.
+        from aiobotocore.config import AioConfig  # noqa: PLC0415
+        from aiobotocore.session import AioSession, get_session  # noqa: PLC0415
+
+        session = self._session
+        if session is None:
+            session = (
+                get_session()
+                if self._profile_name is None
+                else AioSession(profile=self._profile_name)
+            )
+        # aiobotocore wants its own Config subclass; its merge copies every
+        # setting of any botocore Config, whatever its stubs say.
+        config = AioConfig().merge(cast("AioConfig", client_config(session, self._config)))
+        creator: AbstractAsyncContextManager[BaseClient] = session.create_client(  # pyright: ignore[reportUnknownMemberType]
+            SERVICE_NAME,
+            region_name=self._region_name,
+            endpoint_url=self._endpoint_url,
+            config=config,
+        )
+        client = await creator.__aenter__()
+        self._owned = creator
+        return client
