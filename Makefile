@@ -39,7 +39,7 @@ docs: $(INSTALLED)
 
 bench: $(INSTALLED)
 	cd benchmarks && ../$(BIN)/python call_overhead.py && ../$(BIN)/python import_time.py \
-		&& ../$(BIN)/python waiter_polling.py
+		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py
 
 clean:
 	rm -rf $(VENV) .site .coverage .mypy_cache .pytest_cache .ruff_cache

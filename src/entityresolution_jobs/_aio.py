@@ -20,6 +20,7 @@ from ._core import (
     START_MATCHING_JOB,
     Connection,
     Operation,
+    Shell,
     connect_to,
     read_reply,
     translating,
@@ -55,7 +56,7 @@ INSTALL_HINT = (
 )
 
 
-class AsyncEntityResolutionJobs:
+class AsyncEntityResolutionJobs(Shell["AioSession"]):
     """The asyncio flavour of `EntityResolutionJobs`: the same methods, awaited.
 
     Use it as an async context manager, which closes the aiobotocore client
@@ -96,31 +97,16 @@ class AsyncEntityResolutionJobs:
     ) -> None:
         if importlib.util.find_spec("aiobotocore") is None:
             raise ImportError(INSTALL_HINT)
-        building = (session, profile_name, region_name, endpoint_url, config)
-        if client is not None and any(value is not None for value in building):
-            raise TypeError(
-                "pass either client= or the arguments to build one "
-                "(session, profile_name, region_name, endpoint_url, config), not both"
-            )
-        if session is not None and profile_name is not None:
-            raise TypeError("pass either session= or profile_name=, not both")
-        self._session = session
-        self._profile_name = profile_name
-        self._region_name = region_name
-        self._endpoint_url = endpoint_url
-        self._config = config
-        self._connection = None if client is None else connect_to(client)
+        super().__init__(
+            client,
+            session=session,
+            profile_name=profile_name,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            config=config,
+        )
         self._owned: AbstractAsyncContextManager[Any] | None = None
         self._lock = asyncio.Lock()
-
-    def __repr__(self) -> str:
-        connection = self._connection
-        if connection is None:
-            region, endpoint = self._region_name, self._endpoint_url
-        else:
-            region = connection.client.meta.region_name
-            endpoint = connection.client.meta.endpoint_url
-        return f"{type(self).__name__}(region_name={region!r}, endpoint_url={endpoint!r})"
 
     async def __aenter__(self) -> Self:
         await self._connect()

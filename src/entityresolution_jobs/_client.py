@@ -15,6 +15,7 @@ from ._core import (
     START_MATCHING_JOB,
     Connection,
     Operation,
+    Shell,
     connect_to,
     read_reply,
     translating,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 ResultT = TypeVar("ResultT")
 
 
-class EntityResolutionJobs:
+class EntityResolutionJobs(Shell[boto3.session.Session]):
     """A typed client for AWS Entity Resolution matching jobs.
 
     It wraps one boto3 ``entityresolution`` client: either one you pass in,
@@ -91,33 +92,16 @@ class EntityResolutionJobs:
         endpoint_url: str | None = None,
         config: Config | None = None,
     ) -> None:
-        self._session = session
-        self._profile_name = profile_name
-        self._region_name = region_name
-        self._endpoint_url = endpoint_url
-        self._config = config
+        super().__init__(
+            client,
+            session=session,
+            profile_name=profile_name,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            config=config,
+        )
         self._lock = threading.Lock()
-        self._connection: Connection | None = None
         self._owns_client = client is None
-        if client is not None:
-            building = (session, profile_name, region_name, endpoint_url, config)
-            if any(value is not None for value in building):
-                raise TypeError(
-                    "pass either client= or the arguments to build one "
-                    "(session, profile_name, region_name, endpoint_url, config), not both"
-                )
-            self._connection = connect_to(client)
-        elif session is not None and profile_name is not None:
-            raise TypeError("pass either session= or profile_name=, not both")
-
-    def __repr__(self) -> str:
-        connection = self._connection
-        if connection is None:
-            region, endpoint = self._region_name, self._endpoint_url
-        else:
-            region = connection.client.meta.region_name
-            endpoint = connection.client.meta.endpoint_url
-        return f"{type(self).__name__}(region_name={region!r}, endpoint_url={endpoint!r})"
 
     def __enter__(self) -> Self:
         return self

@@ -23,10 +23,12 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from botocore.client import BaseClient
+    from botocore.config import Config
 
     from ._models import MatchingJob, MatchingJobSummary
 
 ResultT = TypeVar("ResultT")
+SessionT = TypeVar("SessionT")
 Reader = Callable[[Mapping[str, object]], ResultT]
 
 
@@ -90,6 +92,44 @@ def connect_to(client: BaseClient) -> Connection:
             f"expected an {SERVICE_NAME!r} client, got a {service_model.service_name!r} client"
         )
     return Connection(client, RequestChecker(service_model))
+
+
+class Shell(Generic[SessionT]):
+    """What the sync and async shells share: their settings, connection and repr."""
+
+    def __init__(
+        self,
+        client: BaseClient | None,
+        *,
+        session: SessionT | None,
+        profile_name: str | None,
+        region_name: str | None,
+        endpoint_url: str | None,
+        config: Config | None,
+    ) -> None:
+        building = (session, profile_name, region_name, endpoint_url, config)
+        if client is not None and any(value is not None for value in building):
+            raise TypeError(
+                "pass either client= or the arguments to build one "
+                "(session, profile_name, region_name, endpoint_url, config), not both"
+            )
+        if session is not None and profile_name is not None:
+            raise TypeError("pass either session= or profile_name=, not both")
+        self._session = session
+        self._profile_name = profile_name
+        self._region_name = region_name
+        self._endpoint_url = endpoint_url
+        self._config = config
+        self._connection = None if client is None else connect_to(client)
+
+    def __repr__(self) -> str:
+        # Where requests go (from the client once built); never credentials.
+        connection = self._connection
+        region, endpoint = self._region_name, self._endpoint_url
+        if connection is not None:
+            region = connection.client.meta.region_name
+            endpoint = connection.client.meta.endpoint_url
+        return f"{type(self).__name__}(region_name={region!r}, endpoint_url={endpoint!r})"
 
 
 def read_reply(operation: Operation[ResultT], reply: Mapping[str, object]) -> ResultT:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 
 from typing_extensions import assert_never, assert_type
 
 from entityresolution_jobs import (
+    AsyncEntityResolutionJobs,
     EntityResolutionError,
     EntityResolutionJobs,
     InvalidInputError,
@@ -107,3 +108,20 @@ def the_lifecycle_is_typed(er: EntityResolutionJobs) -> None:
 
 def a_summary_list_accepts_full_jobs(job: MatchingJob) -> list[MatchingJobSummary]:
     return [job]
+
+
+async def the_async_api_mirrors_the_sync_one(region: str) -> None:
+    async with AsyncEntityResolutionJobs(region_name=region) as er:
+        assert_type(er, AsyncEntityResolutionJobs)
+        job = await er.get_matching_job("customers", "0" * 32)
+        assert_type(job, MatchingJob)
+        job_id = await er.start_matching_job("customers")
+        assert_type(job_id, str)
+        summaries = er.list_matching_jobs("customers")
+        assert_type(summaries, AsyncIterator[MatchingJobSummary])
+        async for summary in summaries:
+            assert_type(summary.status, JobStatus)
+        updates = er.watch_matching_job("customers", job_id, timeout=60)
+        assert_type(updates, AsyncIterator[MatchingJob])
+        done = await er.wait_for_matching_job("customers", job_id, on_update=print)
+        assert_type(done, MatchingJob)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing_extensions import assert_never
 
 from entityresolution_jobs import (
+    AsyncEntityResolutionJobs,
     EntityResolutionJobs,
     JobStatus,
     MatchingJobSummary,
@@ -62,3 +63,13 @@ def lifecycle_misuse(er: EntityResolutionJobs, summary: MatchingJobSummary) -> N
 
 def print_status(status: JobStatus) -> None:
     print(status)
+
+
+async def async_misuse(er: AsyncEntityResolutionJobs) -> None:
+    job = er.get_matching_job("customers", "0" * 32)
+    print(job.status)  # E: "Coroutine[Any, Any, MatchingJob]" has no attribute "status"
+    for summary in er.list_matching_jobs(
+        "customers"
+    ):  # E: "AsyncIterator[MatchingJobSummary]" has no attribute "__iter__"
+        print(summary)
+    await er.wait_for_matching_job("customers", "0" * 32, sleep=lambda s: None)  # E: "sleep"
