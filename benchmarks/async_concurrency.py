@@ -33,7 +33,6 @@ from aiobotocore.session import get_session
 from botocore.config import Config
 
 from _canned import JOB_ID, WORKFLOW
-
 from entityresolution_jobs import AsyncEntityResolutionJobs, EntityResolutionJobs
 
 TARGET = 1.05
