@@ -3,8 +3,8 @@
 A minimal keep-alive HTTP server (``_canned_server.py``) answers every
 request with one GetMatchingJob reply, in a separate process on 127.0.0.1,
 so that its CPU is not the client's and it is never the bottleneck. For
-N = 1, 10, 100 and 1000 calls in flight, each way makes rounds of N calls; the ways take turns round by
-round, in an order that rotates, so drift on this noisy machine and the
+N = 1, 10, 100 and 1000 calls in flight, each way makes rounds of N calls;
+the ways take turns round by round, in an order that rotates, so drift on this noisy machine and the
 after-effects of one way on the next hit them alike. Reported per way:
 calls per second (wall clock) and CPU per call in this process.
 

@@ -68,8 +68,7 @@ def print_status(status: JobStatus) -> None:
 async def async_misuse(er: AsyncEntityResolutionJobs) -> None:
     job = er.get_matching_job("customers", "0" * 32)
     print(job.status)  # E: "Coroutine[Any, Any, MatchingJob]" has no attribute "status"
-    for summary in er.list_matching_jobs(
-        "customers"
-    ):  # E: "AsyncIterator[MatchingJobSummary]" has no attribute "__iter__"
+    summaries = er.list_matching_jobs("customers")
+    for summary in summaries:  # E: has no attribute "__iter__"
         print(summary)
     await er.wait_for_matching_job("customers", "0" * 32, sleep=lambda s: None)  # E: "sleep"
