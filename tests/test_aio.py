@@ -7,12 +7,11 @@ import gc
 import logging
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
 from aiobotocore.session import get_session
-from moto.server import ThreadedMotoServer
 
 from entityresolution_jobs import (
     AsyncEntityResolutionJobs,
@@ -40,24 +39,16 @@ def run(coroutine: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto_server.start()
-    host, port = moto_server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        moto_server.stop()
+@pytest.fixture
+def server(moto_server: str) -> str:
+    return moto_server
 
 
 @pytest.fixture
-def fake(server: str) -> Iterator[EntityResolutionMock]:
+def fake(server: str) -> EntityResolutionMock:
     controls = EntityResolutionMock()
-    controls.backend.reset()
     controls.create_workflow(WORKFLOW)
-    yield controls
-    controls.backend.reset()
+    return controls
 
 
 @pytest.fixture

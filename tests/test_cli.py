@@ -9,13 +9,11 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from rich.console import Console
 
 from entityresolution_jobs import cli
@@ -339,17 +337,6 @@ def test_demo_runs_a_job_to_success_with_no_aws_account(
     assert "Match IDs          98,765" in run.out
     assert "SUCCEEDED 250000/250000 records" in run.err
     assert "AWS_ACCESS_KEY_ID" not in os.environ
-
-
-@pytest.fixture
-def moto_server() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.mark.slow

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
-import requests
-from moto.server import ThreadedMotoServer
 
 from entityresolution_jobs import (
     AccessDeniedError,
@@ -162,19 +159,6 @@ def test_access_denied_is_not_retried(
         EntityResolutionJobs().get_matching_job(WORKFLOW, started)
 
     assert len(entity_resolution.backend.faults["GetMatchingJob"]) == 1
-
-
-@pytest.fixture
-def moto_server() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    try:
-        yield url
-    finally:
-        requests.post(f"{url}/moto-api/reset", timeout=5)
-        server.stop()
 
 
 def test_server_mode_serves_the_facade_over_real_http(moto_server: str) -> None:
