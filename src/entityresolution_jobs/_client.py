@@ -315,10 +315,10 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         self, params: dict[str, object], waiter: Waiter, clock: Clock, sleep: Sleep
     ) -> Iterator[MatchingJob]:
         while True:
-            outcome = self._poll(params)
-            if not isinstance(outcome, EntityResolutionError):
-                yield outcome
-            delay = waiter.after_poll(outcome, clock())
+            result = self._poll(params)
+            if not isinstance(result, EntityResolutionError):
+                yield result
+            delay = waiter.after_poll(result, clock())
             if delay is None:
                 return
             sleep(delay)
