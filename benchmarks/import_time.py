@@ -1,5 +1,11 @@
 """Import cost of entityresolution_jobs against ``import boto3, pydantic``.
 
+Two statements are measured: the bare ``import entityresolution_jobs``
+(the package loads its clients and models on first use, so this is cheap),
+and what application code actually writes, importing the client and the
+models, which loads boto3 and pydantic's model machinery. The target is
+checked on both.
+
 Each sample is a fresh interpreter that times its own import with
 perf_counter, so interpreter start-up is left out. The two imports
 alternate, and bytecode caches are written by a warm-up run first (this
@@ -18,7 +24,10 @@ import sys
 
 TARGET = 1.2
 BASELINE = "import boto3, pydantic"
-OURS = "import entityresolution_jobs"
+OURS = (
+    "import entityresolution_jobs",
+    "from entityresolution_jobs import EntityResolutionJobs, MatchingJob, JobStatus",
+)
 
 
 def _sample(statement: str, env: dict[str, str]) -> float:
@@ -29,23 +38,28 @@ def _sample(statement: str, env: dict[str, str]) -> float:
     return float(out.stdout)
 
 
-def main(samples: int = 15) -> float:
+def main(samples: int = 15) -> list[float]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    for statement in (BASELINE, OURS):  # write the bytecode caches
+    statements = (BASELINE, *OURS)
+    for statement in statements:  # write the bytecode caches
         _sample(statement, env)
-    base, ours = [], []
+    times: dict[str, list[float]] = {statement: [] for statement in statements}
     for index in range(samples):
-        pair = (BASELINE, OURS) if index % 2 else (OURS, BASELINE)
-        times = {statement: _sample(statement, env) for statement in pair}
-        base.append(times[BASELINE])
-        ours.append(times[OURS])
-    ratio = statistics.median(ours) / statistics.median(base)
+        shift = index % len(statements)
+        for statement in statements[shift:] + statements[:shift]:
+            times[statement].append(_sample(statement, env))
+    base = statistics.median(times[BASELINE])
     print(f"import time, median of {samples} fresh interpreters each:")
-    print(f"  {BASELINE:30} {statistics.median(base) * 1e3:7.1f} ms")
-    print(f"  {OURS:30} {statistics.median(ours) * 1e3:7.1f} ms")
-    verdict = "ok" if ratio <= TARGET else "OVER TARGET"
-    print(f"  ratio                          {ratio:.3f}  target <= {TARGET}: {verdict}")
-    return ratio
+    print(f"  {BASELINE:80} {base * 1e3:7.1f} ms")
+    ratios = []
+    for statement in OURS:
+        ours = statistics.median(times[statement])
+        ratio = ours / base
+        ratios.append(ratio)
+        verdict = "ok" if ratio <= TARGET else "OVER TARGET"
+        print(f"  {statement:80} {ours * 1e3:7.1f} ms  ratio {ratio:.3f} ({verdict})")
+    print(f"  target: ratio <= {TARGET}")
+    return ratios
 
 
 if __name__ == "__main__":

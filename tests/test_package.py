@@ -27,18 +27,21 @@ def test_an_unknown_attribute_is_an_attribute_error() -> None:
         erj.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
 
 
-def test_importing_the_package_defers_pydantic_models_until_used() -> None:
-    code = (
-        "import sys, entityresolution_jobs as e;"
-        "print('pydantic.main' in sys.modules);"
-        "e.MatchingJob;"
-        "print('pydantic.main' in sys.modules)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+def _loaded_after(code: str, modules: list[str]) -> list[str]:
+    probe = f"import sys; {code}; print(*[m in sys.modules for m in {modules!r}])"
+    return subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
     ).stdout.split()
 
-    assert out == ["False", "True"]
+
+def test_importing_the_package_defers_boto3_and_pydantic_models_until_used() -> None:
+    heavy = ["boto3", "pydantic.main", "moto", "aiobotocore"]
+
+    assert _loaded_after("import entityresolution_jobs", heavy) == ["False"] * 4
+    assert _loaded_after("import entityresolution_jobs._pytest_plugin", heavy) == ["False"] * 4
+    assert _loaded_after(
+        "import entityresolution_jobs as e; e.MatchingJob; e.EntityResolutionJobs", heavy
+    ) == ["True", "True", "False", "False"]
 
 
 def test_the_package_ships_its_type_marker_and_a_version() -> None:

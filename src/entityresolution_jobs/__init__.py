@@ -18,7 +18,6 @@ Example:
 import importlib
 from typing import TYPE_CHECKING
 
-from ._client import EntityResolutionJobs
 from ._errors import (
     AccessDeniedError,
     ConfigurationError,
@@ -43,6 +42,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._aio import AsyncEntityResolutionJobs
+    from ._client import EntityResolutionJobs
     from ._models import JobMetrics, MatchingJob, MatchingJobSummary, OutputSource
 
 __all__ = [
@@ -73,12 +73,13 @@ __all__ = [
     "__version__",
 ]
 
-# The pydantic models and the asyncio shell load on first access (PEP 562):
-# importing the package should not pay for pydantic's model machinery or
-# asyncio before they are used.
+# The clients and models load on first access (PEP 562): importing the
+# package (as pytest does for its plugin) should not pay for boto3,
+# pydantic's model machinery or asyncio before they are used.
 # Defined for the runtime only, so type checkers still reject unknown names.
 _LAZY = {
     "AsyncEntityResolutionJobs": "_aio",
+    "EntityResolutionJobs": "_client",
     "JobMetrics": "_models",
     "MatchingJob": "_models",
     "MatchingJobSummary": "_models",

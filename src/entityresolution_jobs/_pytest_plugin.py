@@ -1,8 +1,9 @@
 """The pytest plugin of entityresolution-jobs (registered as ``pytest11``).
 
-It offers the ``entity_resolution`` fixture. It imports nothing heavy when
-pytest loads it, so it costs nothing in test suites that do not use the
-fixture, and works without moto until the fixture is asked for.
+It offers the ``entity_resolution`` fixture. Loading it imports neither
+boto3 nor moto (the package's clients load on first use), so it costs
+test suites that do not use the fixture next to nothing, and it works
+without moto until the fixture is asked for.
 """
 
 from __future__ import annotations
