@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.validate import ParamValidator
 from moto.core.responses import ActionResult, BaseResponse
@@ -19,6 +19,9 @@ from moto.core.utils import get_service_model
 
 from ._exceptions import ValidationException
 from ._models import EntityResolutionBackend, entityresolution_backends
+
+if TYPE_CHECKING:
+    from botocore.model import StructureShape
 
 SERVICE = "entityresolution"
 
@@ -41,7 +44,7 @@ class EntityResolutionResponse(BaseResponse):
         shape = get_service_model(SERVICE).operation_model(operation).input_shape
         params = {name: self._get_param(name) for name in shape.members}
         params = {name: value for name, value in params.items() if value is not None}
-        _check(operation, params)
+        _check(shape, params)
         return params
 
     def create_matching_workflow(self) -> ActionResult:
@@ -104,9 +107,8 @@ class EntityResolutionResponse(BaseResponse):
         return ActionResult(reply)
 
 
-def _check(operation: str, params: dict[str, Any]) -> None:
+def _check(shape: StructureShape, params: dict[str, Any]) -> None:
     """Raise ValidationException, with the service's wording, for invalid input."""
-    shape = get_service_model(SERVICE).operation_model(operation).input_shape
     report = ParamValidator().validate(params, shape)
     if report.has_errors():
         raise ValidationException(f"1 validation error detected: {report.generate_report()}")
