@@ -356,7 +356,8 @@ def _count(value: int | None) -> str:
 
 
 def _settings(ctx: typer.Context) -> _Settings:
-    settings: _Settings = ctx.ensure_object(_Settings)
+    # Set by the _common callback, which runs before every command.
+    settings: _Settings = ctx.obj
     return settings
 
 
