@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic_core import ValidationError
 
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
     from botocore.client import BaseClient
     from botocore.config import Config
+    from pydantic import BaseModel
 
-    from ._models import MatchingJob, MatchingJobSummary
+    from ._models import MatchingJob, MatchingJobsPage, MatchingJobSummary, StartedJob
 
 ResultT = TypeVar("ResultT")
 SessionT = TypeVar("SessionT")
@@ -53,22 +54,32 @@ class Operation(Generic[ResultT]):
 # The readers import the models on first use: see Operation.
 
 
+def _validator(model: type[BaseModel]) -> Callable[[object], Any]:
+    # The model's own pydantic-core validator, called directly: the same
+    # validation as model_validate() without its Python wrapper, which costs
+    # about a fifth of reading a reply.
+    model.model_rebuild()  # builds the deferred schema, once
+    return model.__pydantic_validator__.validate_python
+
+
 def _matching_job_reader() -> Reader[MatchingJob]:
     from ._models import MatchingJob  # noqa: PLC0415
 
-    return MatchingJob.model_validate
+    return _validator(MatchingJob)
 
 
 def _started_job_reader() -> Reader[str]:
     from ._models import StartedJob  # noqa: PLC0415
 
-    return lambda reply: StartedJob.model_validate(reply).job_id
+    validate = _validator(StartedJob)
+    return lambda reply: cast("StartedJob", validate(reply)).job_id
 
 
 def _jobs_page_reader() -> Reader[tuple[MatchingJobSummary, ...]]:
     from ._models import MatchingJobsPage  # noqa: PLC0415
 
-    return lambda reply: MatchingJobsPage.model_validate(reply).jobs
+    validate = _validator(MatchingJobsPage)
+    return lambda reply: cast("MatchingJobsPage", validate(reply)).jobs
 
 
 GET_MATCHING_JOB = Operation("GetMatchingJob", "get_matching_job", _matching_job_reader)
