@@ -21,13 +21,14 @@ from entityresolution_jobs import (
     JobStatus,
     MatchingJob,
     ResourceNotFoundError,
+    ThrottlingError,
     WaitTimeoutError,
 )
 from entityresolution_jobs._waiting import (
     DEFAULT_MAX_DELAY,
     DEFAULT_MIN_DELAY,
+    Waiter,
     WaitPolicy,
-    outcome,
 )
 
 from .support import JOB_ID, WORKFLOW, Wire, job_reply
@@ -399,9 +400,67 @@ class TestWatch:
         assert fake_time.slept == []
 
 
-def test_an_outcome_without_a_terminal_state_is_a_bug_not_a_result() -> None:
+def test_an_outcome_without_a_terminal_state_is_a_bug_not_a_result(fake_time: FakeTime) -> None:
     running = MatchingJob(job_id=JOB_ID, status=JobStatus.RUNNING, start_time=START)
+    waiter = Waiter(WORKFLOW, JOB_ID, WaitPolicy(), fake_time.clock)
 
-    for job in (None, running):
-        with pytest.raises(AssertionError, match="ended before the job did"):
-            outcome(job, "matching job x")
+    with pytest.raises(AssertionError, match="ended before the job did"):
+        waiter.outcome()
+    waiter.record(running)
+    with pytest.raises(AssertionError, match="ended before the job did"):
+        waiter.outcome()
+
+
+class TestWaiter:
+    """The sans-IO protocol the shells drive: iterate for delays, record each poll."""
+
+    def test_the_first_poll_comes_at_once_and_iteration_ends_after_a_terminal_state(
+        self, fake_time: FakeTime
+    ) -> None:
+        policy = WaitPolicy(min_delay=2, max_delay=2)
+        waiter = Waiter(WORKFLOW, JOB_ID, policy, fake_time.clock)
+        states = iter([JobStatus.RUNNING, JobStatus.SUCCEEDED])
+        delays = []
+
+        for delay in waiter:
+            delays.append(delay)
+            fake_time.now += delay
+            waiter.record(MatchingJob(job_id=JOB_ID, status=next(states), start_time=START))
+
+        assert delays == [0.0, 2.0]
+        assert waiter.outcome().status is JobStatus.SUCCEEDED
+
+    def test_a_transient_error_is_retried_even_after_a_terminal_state(
+        self, fake_time: FakeTime
+    ) -> None:
+        waiter = Waiter(WORKFLOW, JOB_ID, WaitPolicy(min_delay=2, max_delay=2), fake_time.clock)
+        steps = iter(waiter)
+        next(steps)
+        waiter.record(MatchingJob(job_id=JOB_ID, status=JobStatus.SUCCEEDED, start_time=START))
+        throttled = ThrottlingError("slow down", http_status=400)
+
+        assert waiter.record(throttled) is None
+        assert next(steps) == 2.0
+
+    def test_time_the_caller_spends_on_a_state_counts_against_the_deadline(
+        self, er: EntityResolutionJobs, stubber: Stubber, fake_time: FakeTime
+    ) -> None:
+        stubber.add_response("get_matching_job", _state("RUNNING"), EXPECTED)
+        stubber.add_response("get_matching_job", job_reply(), EXPECTED)
+        watch = er.watch_matching_job(
+            WORKFLOW,
+            JOB_ID,
+            timeout=10,
+            min_delay=2,
+            max_delay=2,
+            clock=fake_time.clock,
+            sleep=fake_time.sleep,
+        )
+
+        next(watch)
+        fake_time.now += 7  # the caller takes 7 of the 10 seconds over the first state
+        assert next(watch).status is JobStatus.SUCCEEDED
+
+        # The delay was worked out after those 7 s: shortened to leave
+        # min_delay before the deadline (3 - 2), not the 2 s worked out at 0 s.
+        assert fake_time.slept == [1.0]

@@ -18,8 +18,6 @@ from ._core import (
     GET_MATCHING_JOB,
     LIST_MATCHING_JOBS,
     START_MATCHING_JOB,
-    Connection,
-    Operation,
     Shell,
     connect_to,
     read_reply,
@@ -30,11 +28,8 @@ from ._waiting import (
     DEFAULT_MAX_DELAY,
     DEFAULT_MIN_DELAY,
     DEFAULT_TIMEOUT,
-    Clock,
     Waiter,
     WaitPolicy,
-    describe_job,
-    outcome,
 )
 
 if TYPE_CHECKING:
@@ -42,12 +37,13 @@ if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
     from types import TracebackType
 
-    from aiobotocore.session import AioSession
+    from aiobotocore.session import AioSession  # noqa: F401 - named in Shell["AioSession"]
     from botocore.client import BaseClient
-    from botocore.config import Config
     from typing_extensions import Self
 
+    from ._core import Connection, Operation
     from ._models import MatchingJob, MatchingJobSummary
+    from ._waiting import Clock
 
 ResultT = TypeVar("ResultT")
 
@@ -85,28 +81,14 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         ```
     """
 
-    def __init__(
-        self,
-        client: BaseClient | None = None,
-        *,
-        session: AioSession | None = None,
-        profile_name: str | None = None,
-        region_name: str | None = None,
-        endpoint_url: str | None = None,
-        config: Config | None = None,
-    ) -> None:
+    _lock: asyncio.Lock
+    _owned: AbstractAsyncContextManager[Any] | None
+
+    def _prepare(self) -> None:
         if importlib.util.find_spec("aiobotocore") is None:
             raise ImportError(INSTALL_HINT)
-        super().__init__(
-            client,
-            session=session,
-            profile_name=profile_name,
-            region_name=region_name,
-            endpoint_url=endpoint_url,
-            config=config,
-        )
-        self._owned: AbstractAsyncContextManager[Any] | None = None
         self._lock = asyncio.Lock()
+        self._owned = None
 
     async def __aenter__(self) -> Self:
         await self._connect()
@@ -158,9 +140,8 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
 
         The wait settings are checked at once; the ids when iteration starts.
         """
-        policy = WaitPolicy(timeout, min_delay, max_delay)
-        params: dict[str, object] = {"workflowName": workflow_name, "jobId": job_id}
-        return self._watch(params, policy, describe_job(workflow_name, job_id), clock, sleep)
+        waiter = Waiter(workflow_name, job_id, WaitPolicy(timeout, min_delay, max_delay), clock)
+        return self._watch(waiter, sleep)
 
     async def wait_for_matching_job(
         self,
@@ -180,20 +161,11 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         `EntityResolutionJobs.wait_for_matching_job`; cancelling the task
         stops the wait at its next await.
         """
-        last: MatchingJob | None = None
-        updates = self.watch_matching_job(
-            workflow_name,
-            job_id,
-            timeout=timeout,
-            min_delay=min_delay,
-            max_delay=max_delay,
-            clock=clock,
-            sleep=sleep,
-        )
-        async for last in updates:
+        waiter = Waiter(workflow_name, job_id, WaitPolicy(timeout, min_delay, max_delay), clock)
+        async for job in self._watch(waiter, sleep):
             if on_update is not None:
-                on_update(last)
-        return outcome(last, describe_job(workflow_name, job_id))
+                on_update(job)
+        return waiter.outcome()
 
     async def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = await self._checked(operation, params)
@@ -223,23 +195,14 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
                 yield summary
 
     async def _watch(
-        self,
-        params: dict[str, object],
-        policy: WaitPolicy,
-        description: str,
-        clock: Clock,
-        sleep: Callable[[float], Awaitable[object]],
+        self, waiter: Waiter, sleep: Callable[[float], Awaitable[object]]
     ) -> AsyncIterator[MatchingJob]:
-        await self._checked(GET_MATCHING_JOB, params)
-        waiter = Waiter(policy, description, clock())
-        while True:
-            result = await self._poll(params)
-            if not isinstance(result, EntityResolutionError):
-                yield result
-            delay = waiter.after_poll(result, clock())
-            if delay is None:
-                return
-            await sleep(delay)
+        await self._checked(GET_MATCHING_JOB, waiter.params)
+        for delay in waiter:
+            if delay:
+                await sleep(delay)
+            if (job := waiter.record(await self._poll(waiter.params))) is not None:
+                yield job
 
     async def _poll(self, params: dict[str, object]) -> MatchingJob | EntityResolutionError:
         try:

@@ -13,8 +13,6 @@ from ._core import (
     GET_MATCHING_JOB,
     LIST_MATCHING_JOBS,
     START_MATCHING_JOB,
-    Connection,
-    Operation,
     Shell,
     connect_to,
     read_reply,
@@ -25,12 +23,8 @@ from ._waiting import (
     DEFAULT_MAX_DELAY,
     DEFAULT_MIN_DELAY,
     DEFAULT_TIMEOUT,
-    Clock,
-    Sleep,
     Waiter,
     WaitPolicy,
-    describe_job,
-    outcome,
 )
 
 if TYPE_CHECKING:
@@ -38,10 +32,11 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from botocore.client import BaseClient
-    from botocore.config import Config
     from typing_extensions import Self
 
+    from ._core import Connection, Operation
     from ._models import MatchingJob, MatchingJobSummary
+    from ._waiting import Clock, Sleep
 
 ResultT = TypeVar("ResultT")
 
@@ -82,26 +77,10 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         ```
     """
 
-    def __init__(
-        self,
-        client: BaseClient | None = None,
-        *,
-        session: boto3.session.Session | None = None,
-        profile_name: str | None = None,
-        region_name: str | None = None,
-        endpoint_url: str | None = None,
-        config: Config | None = None,
-    ) -> None:
-        super().__init__(
-            client,
-            session=session,
-            profile_name=profile_name,
-            region_name=region_name,
-            endpoint_url=endpoint_url,
-            config=config,
-        )
+    _lock: threading.Lock
+
+    def _prepare(self) -> None:
         self._lock = threading.Lock()
-        self._owns_client = client is None
 
     def __enter__(self) -> Self:
         return self
@@ -217,11 +196,9 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             WaitTimeoutError: The job had not ended when time ran out.
             EntityResolutionError: A non-transient error of a poll.
         """
-        params: dict[str, object] = {"workflowName": workflow_name, "jobId": job_id}
-        policy = WaitPolicy(timeout, min_delay, max_delay)
-        self._checked(GET_MATCHING_JOB, params)
-        waiter = Waiter(policy, describe_job(workflow_name, job_id), clock())
-        return self._watch(params, waiter, clock, sleep)
+        waiter = Waiter(workflow_name, job_id, WaitPolicy(timeout, min_delay, max_delay), clock)
+        self._checked(GET_MATCHING_JOB, waiter.params)
+        return self._watch(waiter, sleep)
 
     def wait_for_matching_job(
         self,
@@ -273,19 +250,12 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             EntityResolutionError: A non-transient error of a poll, such
                 as ResourceNotFoundError or AccessDeniedError.
         """
-        last: MatchingJob | None = None
-        for last in self.watch_matching_job(
-            workflow_name,
-            job_id,
-            timeout=timeout,
-            min_delay=min_delay,
-            max_delay=max_delay,
-            clock=clock,
-            sleep=sleep,
-        ):
+        waiter = Waiter(workflow_name, job_id, WaitPolicy(timeout, min_delay, max_delay), clock)
+        self._checked(GET_MATCHING_JOB, waiter.params)
+        for job in self._watch(waiter, sleep):
             if on_update is not None:
-                on_update(last)
-        return outcome(last, describe_job(workflow_name, job_id))
+                on_update(job)
+        return waiter.outcome()
 
     def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = self._checked(operation, params)
@@ -311,17 +281,12 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
                 return
             yield from read_reply(LIST_MATCHING_JOBS, page)
 
-    def _watch(
-        self, params: dict[str, object], waiter: Waiter, clock: Clock, sleep: Sleep
-    ) -> Iterator[MatchingJob]:
-        while True:
-            result = self._poll(params)
-            if not isinstance(result, EntityResolutionError):
-                yield result
-            delay = waiter.after_poll(result, clock())
-            if delay is None:
-                return
-            sleep(delay)
+    def _watch(self, waiter: Waiter, sleep: Sleep) -> Iterator[MatchingJob]:
+        for delay in waiter:
+            if delay:
+                sleep(delay)
+            if (job := waiter.record(self._poll(waiter.params))) is not None:
+                yield job
 
     def _poll(self, params: dict[str, object]) -> MatchingJob | EntityResolutionError:
         try:

@@ -106,18 +106,23 @@ def connect_to(client: BaseClient) -> Connection:
 
 
 class Shell(Generic[SessionT]):
-    """What the sync and async shells share: their settings, connection and repr."""
+    """What the sync and async shells share: their arguments, connection and repr.
+
+    The arguments are documented on the shells; ``SessionT`` is the type of
+    session each builds its client from.
+    """
 
     def __init__(
         self,
-        client: BaseClient | None,
+        client: BaseClient | None = None,
         *,
-        session: SessionT | None,
-        profile_name: str | None,
-        region_name: str | None,
-        endpoint_url: str | None,
-        config: Config | None,
+        session: SessionT | None = None,
+        profile_name: str | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
     ) -> None:
+        self._prepare()
         building = (session, profile_name, region_name, endpoint_url, config)
         if client is not None and any(value is not None for value in building):
             raise TypeError(
@@ -131,7 +136,12 @@ class Shell(Generic[SessionT]):
         self._region_name = region_name
         self._endpoint_url = endpoint_url
         self._config = config
+        self._owns_client = client is None
         self._connection = None if client is None else connect_to(client)
+
+    def _prepare(self) -> None:
+        """Set up what the shell's I/O needs (its lock); first thing in ``__init__``."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         # Where requests go (from the client once built); never credentials.

@@ -1,7 +1,8 @@
 """When to poll a job again, and when to stop: the waiter's rules, with no I/O.
 
-The sync and async shells run the same loop around `Waiter`: fetch the job,
-ask the waiter what follows (yield, stop, sleep this long), sleep, repeat.
+The sync and async shells drive the same `Waiter`: it says how long to
+sleep before each poll and takes in what the poll returned; they only sleep
+and poll.
 
 Delays follow the Smithy waiter retry rules
 (https://smithy.io/2.0/additional-specs/waiters.html#waiter-retries):
@@ -22,7 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -121,29 +122,96 @@ def is_transient(error: EntityResolutionError) -> bool:
 
 @dataclass
 class Waiter:
-    """The state of one wait: what the shells' loops ask after each poll.
+    """One wait for one job: when to poll, and what the polls returned.
+
+    Sans-IO, in the manner of tenacity's ``for attempt in Retrying()``: a
+    shell iterates the waiter for the seconds to sleep before each poll (0
+    before the first), polls, and hands what the poll returned to `record`.
+    Every decision is made here, so the sync and async shells share it and
+    differ only in how they sleep and poll:
+
+        for delay in waiter:
+            if delay:
+                sleep(delay)
+            if (job := waiter.record(poll(waiter.params))) is not None:
+                yield job
+
+    Iteration ends after a terminal state. Each delay is worked out when it
+    is asked for, after the caller has dealt with the previous job, so that
+    time spent there counts against the deadline too.
 
     Args:
+        workflow_name: The job's workflow.
+        job_id: The job's id.
         policy: The delays and deadline.
-        description: Names the job in log lines and errors.
-        started: The clock's reading when the wait began.
+        clock: Monotonic seconds; read when iteration starts and before
+            each delay.
     """
 
+    workflow_name: str
+    job_id: str
     policy: WaitPolicy
-    description: str
-    started: float
-    attempt: int = 0
+    clock: Clock
     last: MatchingJob | None = None
+    _attempt: int = 0
+    _started: float = 0.0
+    _cause: EntityResolutionError | None = None
     _warned_unknown: bool = False
 
-    def after_job(self, job: MatchingJob, now: float) -> float | None:
-        """Record a fetched state; return the delay before the next poll, None if it ended.
+    @property
+    def params(self) -> dict[str, object]:
+        """The GetMatchingJob request each poll sends."""
+        return {"workflowName": self.workflow_name, "jobId": self.job_id}
+
+    @property
+    def description(self) -> str:
+        """How log lines and errors name the job."""
+        return describe_job(self.workflow_name, self.job_id)
+
+    def __iter__(self) -> Iterator[float]:
+        """Seconds to sleep before each poll: 0 first, then by the policy.
 
         Raises:
-            WaitTimeoutError: The job is not done and no time is left.
+            WaitTimeoutError: The job has not ended and no time is left.
         """
-        self.attempt += 1
-        previous, self.last = self.last, job
+        self._started = self.clock()
+        yield 0.0
+        while self._cause is not None or self.last is None or not self.last.is_terminal:
+            yield self._next_delay()
+
+    def record(self, outcome: MatchingJob | EntityResolutionError) -> MatchingJob | None:
+        """Take in what a poll returned: the job to hand on, or None after a transient error.
+
+        Raises:
+            EntityResolutionError: ``outcome`` itself, when it is an error
+                that a wait does not ride out.
+        """
+        self._attempt += 1
+        if isinstance(outcome, EntityResolutionError):
+            if not is_transient(outcome):
+                raise outcome
+            self._cause = outcome
+            return None
+        self._cause = None
+        self._log_change(outcome)
+        self.last = outcome
+        return outcome
+
+    def outcome(self) -> MatchingJob:
+        """The result of a finished wait: the job, if it SUCCEEDED.
+
+        Raises:
+            JobFailedError: It FAILED.
+        """
+        job = self.last
+        if job is None or not job.is_terminal:  # iteration ends only on a terminal state
+            raise AssertionError(f"{self.description}: the wait ended before the job did")
+        if job.status is JobStatus.FAILED:
+            raise JobFailedError(job, description=self.description)
+        return job
+
+    def _log_change(self, job: MatchingJob) -> None:
+        previous = self.last
         if previous is None or previous.raw_status != job.raw_status:
             was = "started waiting" if previous is None else f"{previous.raw_status} ->"
             log.info("%s: %s %s", self.description, was, job.raw_status)
@@ -154,55 +222,22 @@ class Waiter:
                 self.description,
                 job.raw_status,
             )
-        if job.is_terminal:
-            return None
-        delay = self._delay(now)
-        log.debug("%s: %s; polling again in %.1f s", self.description, job.raw_status, delay)
-        return delay
 
-    def after_poll(self, outcome: MatchingJob | EntityResolutionError, now: float) -> float | None:
-        """`after_job` or `after_error`, whichever ``outcome`` calls for."""
-        if isinstance(outcome, EntityResolutionError):
-            return self.after_error(outcome, now)
-        return self.after_job(outcome, now)
-
-    def after_error(self, error: EntityResolutionError, now: float) -> float:
-        """Decide on a failed poll: the delay before retrying it.
-
-        Raises:
-            EntityResolutionError: ``error`` itself, when it is not transient.
-            WaitTimeoutError: No time is left to retry.
-        """
-        if not is_transient(error):
-            raise error
-        self.attempt += 1
-        delay = self._delay(now, cause=error)
-        log.debug("%s: %s; polling again in %.1f s", self.description, error.code, delay)
-        return delay
-
-    def _delay(self, now: float, cause: EntityResolutionError | None = None) -> float:
-        delay = self.policy.next_delay(self.attempt, now - self.started)
+    def _next_delay(self) -> float:
+        delay = self.policy.next_delay(self._attempt, self.clock() - self._started)
         if delay is None:
             raise WaitTimeoutError(
                 f"{self.description} did not finish within {self.policy.timeout:g} s",
                 job=self.last,
-            ) from cause
+            ) from self._cause
+        if self._cause is not None:
+            why = self._cause.code
+        else:
+            why = self.last.raw_status if self.last is not None else "not polled yet"
+        log.debug("%s: %s; polling again in %.1f s", self.description, why, delay)
         return delay
 
 
 def describe_job(workflow_name: str, job_id: str) -> str:
     """How log lines and errors name a job."""
     return f"matching job {job_id} of workflow {workflow_name}"
-
-
-def outcome(job: MatchingJob | None, description: str) -> MatchingJob:
-    """The result of a finished watch: the job if it SUCCEEDED.
-
-    Raises:
-        JobFailedError: It FAILED.
-    """
-    if job is None or not job.is_terminal:  # a watch ends only on a terminal state
-        raise AssertionError(f"{description}: the watch ended before the job did")
-    if job.status is JobStatus.FAILED:
-        raise JobFailedError(job, description=description)
-    return job

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import boto3
+from aiobotocore.session import AioSession
 from typing_extensions import assert_never
 
 from entityresolution_jobs import (
@@ -63,6 +65,11 @@ def lifecycle_misuse(er: EntityResolutionJobs, summary: MatchingJobSummary) -> N
 
 def print_status(status: JobStatus) -> None:
     print(status)
+
+
+def session_misuse(boto3_session: boto3.session.Session, aio_session: AioSession) -> None:
+    EntityResolutionJobs(session=aio_session)  # E: incompatible type "AioSession"
+    AsyncEntityResolutionJobs(session=boto3_session)  # E: incompatible type "Session"
 
 
 async def async_misuse(er: AsyncEntityResolutionJobs) -> None:
