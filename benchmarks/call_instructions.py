@@ -1,16 +1,25 @@
-"""Instructions per get_matching_job call, facade against raw boto3, counted by callgrind.
+"""Instructions per get_matching_job call, facade against raw, counted by callgrind.
 
 CPU time on this shared VM drifts by several percent; instruction counts do
-not. This runs the same workload as ``call_overhead.py`` (one boto3 client,
-HTTP answered in memory by a ``before-send`` handler) under valgrind's
+not. This runs the workloads of the two CPU benchmarks under valgrind's
 callgrind, which counts every instruction the process executes, whatever
-else the machine is doing. Each side runs twice, with 0 and with ``calls``
-measured calls after the same warm-up; the difference divided by ``calls``
-is that side's cost per call. Hash randomisation is fixed so that the runs
-execute the same instructions.
+else the machine is doing:
+
+- sync: one boto3 client whose HTTP is answered in memory by a
+  ``before-send`` handler (as ``call_overhead.py``), raw and through
+  ``EntityResolutionJobs``;
+- async: one aiobotocore client against the keep-alive server of
+  ``async_concurrency.py`` (in its own process, not counted), N calls at a
+  time with ``asyncio.gather``, raw and through
+  ``AsyncEntityResolutionJobs``.
+
+Each case runs once with no measured calls and once per side with
+``calls`` of them, after the same warm-up of both sides; a side's cost per
+call is the difference divided by ``calls``. Hash randomisation is fixed
+so that runs execute the same instructions (runs repeat within about 0.1%).
 
 Instructions are not time: they leave out cache misses, which is where the
-facade's remaining CPU-time overhead goes (see docs/performance.md).
+rest of the facade's CPU-time overhead goes (see docs/performance.md).
 
 Run: make bench   (or: python benchmarks/call_instructions.py [calls])
 Needs valgrind; prints a note and exits 0 without it.
@@ -18,6 +27,7 @@ Needs valgrind; prints a note and exits 0 without it.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -26,12 +36,13 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-TARGET = 1.03
+TARGETS = {"sync": 1.03, "async": 1.05}
 WARM_UP = 50
+HERE = Path(__file__).parent
 
 
-def workload(side: str, calls: int) -> None:
-    """Warm both sides up, then make ``calls`` calls on one side (run under callgrind)."""
+def sync_workload(side: str, calls: int) -> None:
+    """Warm both sides up, then make ``calls`` calls on one side, HTTP stubbed."""
     from _canned import JOB_ID, WORKFLOW, canned_client
     from entityresolution_jobs import EntityResolutionJobs
 
@@ -52,8 +63,51 @@ def workload(side: str, calls: int) -> None:
         call()
 
 
-def count(valgrind: str, side: str, calls: int) -> int:
-    """Instructions the whole process executed for ``calls`` calls on ``side``."""
+async def async_workload(side: str, calls: int, in_flight: int, url: str) -> None:
+    """Warm both sides up, then make ``calls`` calls on one side, ``in_flight`` at a time."""
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import get_session
+
+    from _canned import JOB_ID, WORKFLOW
+    from entityresolution_jobs import AsyncEntityResolutionJobs
+
+    config = AioConfig(max_pool_connections=64, retries={"mode": "standard"})
+    async with get_session().create_client(
+        "entityresolution", endpoint_url=url, config=config
+    ) as raw:
+        facade = AsyncEntityResolutionJobs(raw)
+
+        async def typed_round() -> None:
+            await asyncio.gather(
+                *(facade.get_matching_job(WORKFLOW, JOB_ID) for _ in range(in_flight))
+            )
+
+        async def raw_round() -> None:
+            await asyncio.gather(
+                *(
+                    raw.get_matching_job(workflowName=WORKFLOW, jobId=JOB_ID)
+                    for _ in range(in_flight)
+                )
+            )
+
+        for _ in range(max(1, WARM_UP // in_flight)):
+            await raw_round()
+            await typed_round()
+        one_round = raw_round if side == "raw" else typed_round
+        for _ in range(calls // in_flight):
+            await one_round()
+
+
+def count(valgrind: str, arguments: list[str]) -> int:
+    """Instructions the whole process executed running this script with ``arguments``."""
+    environment = {
+        **os.environ,
+        "PYTHONHASHSEED": "0",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
     result = subprocess.run(
         [
             valgrind,
@@ -62,11 +116,10 @@ def count(valgrind: str, side: str, calls: int) -> int:
             sys.executable,
             __file__,
             "--workload",
-            side,
-            str(calls),
+            *arguments,
         ],
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-        cwd=Path(__file__).parent,
+        env=environment,
+        cwd=HERE,
         capture_output=True,
         text=True,
         check=True,
@@ -77,35 +130,63 @@ def count(valgrind: str, side: str, calls: int) -> int:
     return int(match.group(1))
 
 
-def per_call(valgrind: str, calls: int) -> dict[str, float]:
-    """Instructions of one call per side: the runs with and without the calls, subtracted.
-
-    The four runs are independent, so they share the machine's cores.
-    """
-    runs = [(side, n) for side in ("raw", "facade") for n in (0, calls)]
+def measure(
+    valgrind: str, cases: dict[str, list[str]], calls: int
+) -> dict[str, tuple[float, float]]:
+    """Per case, instructions per call of (raw, facade); the runs share the machine's cores."""
+    sides = (("raw", 0), ("raw", calls), ("facade", calls))
+    runs = [(case, side, n) for case in cases for side, n in sides]
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        totals = dict(zip(runs, pool.map(lambda run: count(valgrind, *run), runs), strict=True))
-    return {side: (totals[side, calls] - totals[side, 0]) / calls for side in ("raw", "facade")}
+        counted = pool.map(lambda run: count(valgrind, [run[1], str(run[2]), *cases[run[0]]]), runs)
+        totals = dict(zip(runs, counted, strict=True))
+
+    def per_call(case: str, side: str) -> float:
+        return (totals[case, side, calls] - totals[case, "raw", 0]) / calls
+
+    return {case: (per_call(case, "raw"), per_call(case, "facade")) for case in cases}
 
 
-def main(calls: int = 100) -> float | None:
+def _start_server() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "_canned_server.py"], stdout=subprocess.PIPE, text=True, cwd=HERE
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def main(calls: int = 200) -> dict[str, float] | None:
     valgrind = shutil.which("valgrind")
     if valgrind is None:
-        print("get_matching_job instructions: valgrind not found; skipped")
+        print("instructions per call: valgrind not found; skipped")
         return None
-    costs = per_call(valgrind, calls)
-    raw, typed = costs["raw"], costs["facade"]
-    ratio = typed / raw
+    server, url = _start_server()
+    try:
+        cases = {
+            "sync, HTTP stubbed": ["sync"],
+            "async, 1 in flight": ["async", "1", url],
+            "async, 100 in flight": ["async", "100", url],
+        }
+        costs = measure(valgrind, cases, calls)
+    finally:
+        server.kill()
+        server.wait()
     print(f"get_matching_job: instructions per call (callgrind, {calls} calls per side)")
-    print(f"  raw boto3 call       {raw:11,.0f}")
-    print(f"  EntityResolutionJobs {typed:11,.0f}  (+{typed - raw:,.0f})")
-    verdict = "ok" if ratio <= TARGET else "OVER TARGET"
-    print(f"  ratio facade/raw     {ratio:.4f}  target <= {TARGET}: {verdict}")
-    return ratio
+    print(f"  {'case':<22} {'raw':>11} {'facade':>11} {'ratio':>7}  target")
+    ratios = {}
+    for case, (raw, typed) in costs.items():
+        target = TARGETS[cases[case][0]]
+        ratios[case] = ratio = typed / raw
+        verdict = "ok" if ratio <= target else "OVER TARGET"
+        print(f"  {case:<22} {raw:11,.0f} {typed:11,.0f} {ratio:7.4f}  <= {target}: {verdict}")
+    return ratios
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--workload"]:
-        workload(sys.argv[2], int(sys.argv[3]))
+        side, calls, kind, *rest = sys.argv[2:]
+        if kind == "sync":
+            sync_workload(side, int(calls))
+        else:
+            asyncio.run(async_workload(side, int(calls), int(rest[0]), rest[1]))
     else:
         main(*(int(arg) for arg in sys.argv[1:2]))
