@@ -1,4 +1,4 @@
-"""A botocore client whose HTTP layer answers GetMatchingJob from memory."""
+"""A botocore client whose HTTP layer answers GetMatchingJob from memory, and calls on it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import boto3
 from botocore.awsrequest import AWSResponse
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from botocore.client import BaseClient
 
 JOB_ID = "0123456789abcdef0123456789abcdef"
@@ -59,3 +61,19 @@ def canned_client() -> BaseClient:
 
     client.meta.events.register("before-send.entityresolution.GetMatchingJob", answer)
     return client
+
+
+def raw_and_facade() -> tuple[Callable[[], object], Callable[[], object]]:
+    """The same get_matching_job on one canned client: raw, and through EntityResolutionJobs."""
+    from entityresolution_jobs import EntityResolutionJobs
+
+    client = canned_client()
+    facade = EntityResolutionJobs(client)
+
+    def raw() -> object:
+        return client.get_matching_job(workflowName=WORKFLOW, jobId=JOB_ID)
+
+    def typed() -> object:
+        return facade.get_matching_job(WORKFLOW, JOB_ID)
+
+    return raw, typed

@@ -43,18 +43,9 @@ HERE = Path(__file__).parent
 
 def sync_workload(side: str, calls: int) -> None:
     """Warm both sides up, then make ``calls`` calls on one side, HTTP stubbed."""
-    from _canned import JOB_ID, WORKFLOW, canned_client
-    from entityresolution_jobs import EntityResolutionJobs
+    from _canned import raw_and_facade
 
-    client = canned_client()
-    facade = EntityResolutionJobs(client)
-
-    def raw() -> object:
-        return client.get_matching_job(workflowName=WORKFLOW, jobId=JOB_ID)
-
-    def typed() -> object:
-        return facade.get_matching_job(WORKFLOW, JOB_ID)
-
+    raw, typed = raw_and_facade()
     for _ in range(WARM_UP):
         raw()
         typed()
@@ -159,6 +150,7 @@ def main(calls: int = 200) -> dict[str, float] | None:
     if valgrind is None:
         print("instructions per call: valgrind not found; skipped")
         return None
+    calls = max(100, calls - calls % 100)  # whole rounds of 100 calls in flight
     server, url = _start_server()
     try:
         cases = {

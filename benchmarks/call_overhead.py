@@ -20,8 +20,8 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from _canned import JOB_ID, WORKFLOW, canned_client
-from entityresolution_jobs import EntityResolutionJobs, JobStatus
+from _canned import raw_and_facade
+from entityresolution_jobs import JobStatus, MatchingJob
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,16 +58,10 @@ def paired_ratio(
 
 
 def main(pairs: int = 600, calls: int = 10) -> float:
-    client = canned_client()
-    facade = EntityResolutionJobs(client)
-
-    def raw() -> object:
-        return client.get_matching_job(workflowName=WORKFLOW, jobId=JOB_ID)
-
-    def typed() -> object:
-        return facade.get_matching_job(WORKFLOW, JOB_ID)
-
-    assert facade.get_matching_job(WORKFLOW, JOB_ID).status is JobStatus.SUCCEEDED
+    raw, typed = raw_and_facade()
+    job = typed()
+    assert isinstance(job, MatchingJob), job
+    assert job.status is JobStatus.SUCCEEDED
     for _ in range(300):  # warm both paths
         raw()
         typed()
