@@ -166,7 +166,7 @@ class Waiter:
     @property
     def description(self) -> str:
         """How log lines and errors name the job."""
-        return describe_job(self.workflow_name, self.job_id)
+        return f"matching job {self.job_id} of workflow {self.workflow_name}"
 
     def __iter__(self) -> Iterator[float]:
         """Seconds to sleep before each poll: 0 first, then by the policy.
@@ -236,8 +236,3 @@ class Waiter:
             why = self.last.raw_status if self.last is not None else "not polled yet"
         log.debug("%s: %s; polling again in %.1f s", self.description, why, delay)
         return delay
-
-
-def describe_job(workflow_name: str, job_id: str) -> str:
-    """How log lines and errors name a job."""
-    return f"matching job {job_id} of workflow {workflow_name}"
