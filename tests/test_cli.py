@@ -250,8 +250,10 @@ class TestWait:
 
         assert run.code == 1
         assert "Error              schema mismatch" in run.out
-        assert run.err.strip().splitlines()[-1].startswith("er-jobs: matching job")
-        assert "schema mismatch" in run.err
+        error_line = run.err.strip().splitlines()[-1]
+        assert error_line == (
+            f"er-jobs: matching job {job_id} of workflow {WORKFLOW} FAILED: schema mismatch"
+        )
 
     def test_running_out_of_time_exits_3(
         self, er_jobs: Any, fake: EntityResolutionMock, job_id: str

@@ -39,14 +39,14 @@ from . import (
     EntityResolutionJobs,
     InvalidInputError,
     JobFailedError,
-    JobStatus,
     ResourceNotFoundError,
     ServiceValidationError,
     WaitTimeoutError,
 )
+from ._waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterator, Mapping
+    from collections.abc import Callable, Generator, Mapping
 
     from . import MatchingJob, MatchingJobSummary
 
@@ -236,7 +236,8 @@ def demo() -> None:
         er = EntityResolutionJobs(region_name="us-east-1")
         job_id = er.start_matching_job("demo-customers")
         _stderr().print(f"Started job {job_id} of workflow demo-customers (a fake service).")
-        _wait_and_show(er, "demo-customers", job_id, timeout=60, as_json=False, quick=True)
+        # The demo's job lasts seconds: poll often enough to show its progress.
+        _wait_and_show(er, "demo-customers", job_id, timeout=60, as_json=False, delays=(0.25, 0.5))
 
 
 def _wait_and_show(
@@ -246,23 +247,35 @@ def _wait_and_show(
     *,
     timeout: float,
     as_json: bool,
-    quick: bool = False,
+    delays: tuple[float, float] = (DEFAULT_MIN_DELAY, DEFAULT_MAX_DELAY),
 ) -> None:
-    if quick:  # the demo's job lasts seconds: poll often enough to show progress
-        updates = er.watch_matching_job(
-            workflow, job_id, timeout=timeout, min_delay=0.25, max_delay=0.5
-        )
-    else:
-        updates = er.watch_matching_job(workflow, job_id, timeout=timeout)
+    """Wait for the job, showing its progress on stderr, then print it.
+
+    A FAILED job is printed too, before its JobFailedError reaches
+    ``_exits``.
+    """
+    min_delay, max_delay = delays
     console = _stderr()
-    job = _follow(updates, console) if console.is_terminal else _print_lines(updates, console)
+    progress = _progress_bar if console.is_terminal else _progress_lines
+    try:
+        with progress(console) as on_update:
+            job = er.wait_for_matching_job(
+                workflow,
+                job_id,
+                timeout=timeout,
+                min_delay=min_delay,
+                max_delay=max_delay,
+                on_update=on_update,
+            )
+    except JobFailedError as failed:
+        _show_job(failed.job, workflow, as_json=as_json)
+        raise
     _show_job(job, workflow, as_json=as_json)
-    if job.status is JobStatus.FAILED:
-        raise JobFailedError(job)
 
 
-def _follow(updates: Iterator[MatchingJob], console: Console) -> MatchingJob:
-    """Show a live progress bar while the job runs; return its final state."""
+@contextmanager
+def _progress_bar(console: Console) -> Generator[Callable[[MatchingJob], None], None, None]:
+    """Show a live progress bar while the job runs; yield what updates it."""
     columns = (
         TextColumn("{task.fields[status]:<9}"),
         BarColumn(),
@@ -272,27 +285,30 @@ def _follow(updates: Iterator[MatchingJob], console: Console) -> MatchingJob:
     )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("job", total=None, status="...")
-        job: MatchingJob | None = None
-        for job in updates:
+
+        def update(job: MatchingJob) -> None:
             done, total = _records(job)
             progress.update(task, total=total, completed=done, status=job.raw_status)
-    assert job is not None  # a watch yields at least the final state
-    return job
+
+        yield update
 
 
-def _print_lines(updates: Iterator[MatchingJob], console: Console) -> MatchingJob:
-    """Print a line whenever the status or the progress changes; return the final state."""
+@contextmanager
+def _progress_lines(console: Console) -> Generator[Callable[[MatchingJob], None], None, None]:
+    """Print a line whenever the status or the progress changes; yield what does it."""
     started = time.monotonic()
-    shown, job = None, None
-    for job in updates:
+    shown: str | None = None
+
+    def update(job: MatchingJob) -> None:
+        nonlocal shown
         done, total = _records(job)
         line = f"{job.raw_status} {done}/{total or '?'} records"
         if line != shown:
             elapsed = timedelta(seconds=round(time.monotonic() - started))
             console.print(f"{elapsed} {line}", highlight=False, soft_wrap=True)
             shown = line
-    assert job is not None  # a watch yields at least the final state
-    return job
+
+    yield update
 
 
 def _records(job: MatchingJob) -> tuple[int, int | None]:
