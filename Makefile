@@ -38,7 +38,8 @@ docs: $(INSTALLED)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir .site
 
 bench: $(INSTALLED)
-	cd benchmarks && ../$(BIN)/python call_overhead.py && ../$(BIN)/python call_instructions.py \
+	cd benchmarks && ../$(BIN)/python call_overhead.py && ../$(BIN)/python overhead_parts.py \
+		&& ../$(BIN)/python call_instructions.py \
 		&& ../$(BIN)/python import_time.py \
 		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py
 
