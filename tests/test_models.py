@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -238,6 +241,53 @@ def test_models_are_hashable_and_pickle() -> None:
 
     assert pickle.loads(pickle.dumps(job)) == job
     assert hash(job.metrics) == hash(JobMetrics.model_validate(job.metrics.model_dump()))
+
+
+def _run_fresh(code: str) -> list[str]:
+    """Run ``code`` in a new interpreter, where no model has been used yet; its output lines."""
+    ran = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    return ran.stdout.split()
+
+
+def test_every_model_is_built_when_first_loaded() -> None:
+    # pydantic-core serializes a value of an undeclared type (an Any field,
+    # to_json) through type(value).__pydantic_serializer__; pydantic before
+    # 2.14 fails there on a deferred model nothing has built yet.
+    built = _run_fresh("""
+        from pydantic_core import SchemaSerializer, SchemaValidator
+        from entityresolution_jobs import _models
+        for model in (_models.JobMetrics, _models.OutputSource, _models.MatchingJobSummary,
+                      _models.MatchingJob, _models.StartedJob, _models.MatchingJobsPage):
+            print(isinstance(model.__dict__["__pydantic_validator__"], SchemaValidator)
+                  and isinstance(model.__dict__["__pydantic_serializer__"], SchemaSerializer))
+    """)
+
+    assert built == ["True"] * 6
+
+
+def test_an_unpickled_job_serializes_in_a_process_that_never_built_the_models() -> None:
+    # As in a task queue's worker: the job arrives pickled; nothing else ran.
+    pickled = pickle.dumps(MatchingJob.model_validate(job_reply(metrics={"matchIDs": 7})))
+
+    out = _run_fresh(f"""
+        import pickle
+        from typing import Any
+        from pydantic import BaseModel
+        from pydantic_core import to_json
+
+        class Report(BaseModel):
+            details: Any
+
+        job = pickle.loads({pickled!r})
+        print(to_json(job.metrics).decode(), Report(details=job).model_dump()["details"]["status"])
+    """)
+
+    assert out == ['{"input_records":null,"total_records_processed":null,'
+                   '"records_not_processed":null,"delete_records_processed":null,"match_ids":7}',
+                   "JobStatus.SUCCEEDED"]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,6 @@ def _validator(model: type[BaseModel]) -> Callable[[object], Any]:
     # The model's own pydantic-core validator, called directly: the same
     # validation as model_validate() without its Python wrapper, which costs
     # about a fifth of reading a reply.
-    model.model_rebuild()  # builds the deferred schema, once
     return model.__pydantic_validator__.validate_python
 
 

@@ -61,8 +61,10 @@ class _ServiceShape(
     validate_by_name=True,
     extra="ignore",
     frozen=True,
-    # Schemas are built on first use, not at import.
-    defer_build=True,
+    # Schemas are built with the classes, not deferred: importing this module
+    # is itself deferred to first use (see the package's __getattr__), and a
+    # deferred model nothing has built yet breaks pydantic-core's serializing
+    # by type inference (Any fields, to_json) before pydantic 2.14.
 ):
     """Base of the models: immutable, and read from wire or field names."""
 
