@@ -1,13 +1,16 @@
 # entityresolution-jobs: make demo | make test | make check | make bench | make docs
+# make test-lowest: the tests on the lowest dependency versions pyproject.toml allows.
 # Every target creates .venv and installs .[dev] into it first if needed.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-dev
-SOURCES := src tests benchmarks examples
+LOWEST := .venv-lowest
+LOWEST_INSTALLED := $(LOWEST)/.installed-dev
+SOURCES := src tests benchmarks examples .ci
 
-.PHONY: demo test check lint types docs bench clean
+.PHONY: demo test test-lowest check lint types docs bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +26,18 @@ demo: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/coverage run -m pytest
 	$(BIN)/coverage report
+
+# Every floor we declare is a floor we test (needs Python >= 3.11 for tomllib).
+$(LOWEST_INSTALLED): pyproject.toml .ci/lowest_constraints.py
+	test -x $(LOWEST)/bin/python || $(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LOWEST)/bin/python .ci/lowest_constraints.py > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install --quiet -e '.[dev]' -c $(LOWEST)/constraints.txt
+	touch $@
+
+test-lowest: $(LOWEST_INSTALLED)
+	$(LOWEST)/bin/python -m pip freeze 2>/dev/null | grep -iE '^(boto3|botocore|pydantic|moto|typer|rich|aiobotocore)=='
+	$(LOWEST)/bin/python -m pytest -p no:cacheprovider
 
 check: lint types docs
 
@@ -44,4 +59,4 @@ bench: $(INSTALLED)
 		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py
 
 clean:
-	rm -rf $(VENV) .site .coverage .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .site .coverage .mypy_cache .pytest_cache .ruff_cache
