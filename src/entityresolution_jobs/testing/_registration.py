@@ -17,10 +17,11 @@ version, if either internal has moved; the tests call it, and the
 
 from __future__ import annotations
 
-import importlib
 import re
 import sys
 from importlib import metadata
+
+from . import _models  # pyright: ignore[reportPrivateUsage] - a module of this package
 
 SERVICE = "entityresolution"
 MODULE = f"moto.{SERVICE}"
@@ -31,7 +32,7 @@ def register() -> None:
     """Make moto serve Entity Resolution; calling it again changes nothing."""
     import moto.backend_index  # noqa: PLC0415 - imported when registering, not before
 
-    sys.modules.setdefault(MODULE, importlib.import_module("._models", __package__))
+    sys.modules.setdefault(MODULE, _models)
     patterns = moto.backend_index.backend_url_patterns
     if not any(name == SERVICE for name, _ in patterns):
         patterns.insert(0, (SERVICE, URL_PATTERN))
@@ -49,8 +50,7 @@ def check_moto_internals() -> None:
             f"moto {version} no longer loads backends the way entityresolution_jobs.testing "
             f"registers them ({error!r}); pin moto to a version the testing extra allows"
         ) from error
-    ours = importlib.import_module("._models", __package__).entityresolution_backends
-    if found is not ours:
+    if found is not _models.entityresolution_backends:
         raise RuntimeError(f"moto {version} resolved {SERVICE!r} to another backend: {found!r}")
     if moto.backends.get_service_from_url(f"https://{SERVICE}.us-east-1.amazonaws.com") != SERVICE:
         raise RuntimeError(f"moto {version} no longer routes {SERVICE} URLs through backend_index")
