@@ -43,7 +43,7 @@ from . import (
     ServiceValidationError,
     WaitTimeoutError,
 )
-from ._waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY
+from ._waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Mapping
@@ -165,7 +165,7 @@ def wait(
     ctx: typer.Context,
     workflow: WorkflowArg,
     job_id: JobIdArg,
-    timeout: TimeoutOpt = 24 * 3600.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     as_json: JsonOpt = False,
 ) -> None:
     """Wait for a job to end, with a progress bar; exit 1 if it FAILED, 3 on timeout."""
@@ -199,7 +199,7 @@ def start(
     and_wait: Annotated[
         bool, typer.Option("--wait", help="Wait for the job too, as `er-jobs wait` does.")
     ] = False,
-    timeout: TimeoutOpt = 24 * 3600.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Start a job of a workflow and print its id."""
     er = _settings(ctx).client()
