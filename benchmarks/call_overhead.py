@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 TARGET = 1.03
 
 
-def _batch(call: Callable[[], object], calls: int) -> int:
+def batch_cpu_ns(call: Callable[[], object], calls: int) -> int:
+    """CPU nanoseconds that ``calls`` calls of ``call`` take, back to back."""
     start = time.process_time_ns()
     for _ in range(calls):
         call()
@@ -43,9 +44,9 @@ def paired_ratio(
     base_times, other_times, ratios = [], [], []
     for index in range(pairs):
         if index % 2:
-            t_other, t_base = _batch(other, calls), _batch(base, calls)
+            t_other, t_base = batch_cpu_ns(other, calls), batch_cpu_ns(base, calls)
         else:
-            t_base, t_other = _batch(base, calls), _batch(other, calls)
+            t_base, t_other = batch_cpu_ns(base, calls), batch_cpu_ns(other, calls)
         base_times.append(t_base)
         other_times.append(t_other)
         ratios.append(t_other / t_base)

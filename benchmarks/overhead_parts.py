@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, cast
 from pydantic import BaseModel, ConfigDict
 
 from _canned import JOB_ID, WORKFLOW, canned_client
+from call_overhead import batch_cpu_ns
 from entityresolution_jobs import (
     EntityResolutionJobs,
     JobMetrics,
@@ -133,10 +134,7 @@ def ways() -> dict[str, Callable[[], object]]:
 
 
 def _warm(call: Callable[[], object]) -> int:
-    start = time.process_time_ns()
-    for _ in range(CALLS_PER_BATCH):
-        call()
-    return time.process_time_ns() - start
+    return batch_cpu_ns(call, CALLS_PER_BATCH)
 
 
 def _cold(call: Callable[[], object]) -> int:
