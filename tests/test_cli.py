@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 import boto3
+import botocore
 import pytest
 from rich.console import Console
 
-from entityresolution_jobs import cli
+from entityresolution_jobs import __version__, cli
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 WORKFLOW = "customers"
@@ -80,6 +81,14 @@ def test_help_lists_the_commands_and_the_exit_codes(er_jobs: Any) -> None:
     for command in ("get", "wait", "list", "start", "demo"):
         assert command in run.out
     assert "Exit codes: 0 ok; 1 the job FAILED" in " ".join(run.out.split())
+
+
+def test_version_names_the_library_botocore_and_python(er_jobs: Any) -> None:
+    run = er_jobs("--version")
+
+    python = ".".join(str(part) for part in sys.version_info[:3])
+    assert run.code == 0
+    assert run.out == f"er-jobs {__version__} (botocore {botocore.__version__}, Python {python})\n"
 
 
 class TestGet:

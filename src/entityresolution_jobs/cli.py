@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, ParamSpec
 
+import botocore
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -43,6 +44,7 @@ from . import (
     ServiceValidationError,
     WaitTimeoutError,
 )
+from ._version import __version__
 from ._waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
@@ -121,9 +123,19 @@ class _Settings:
         )
 
 
+def _show_version(asked: bool) -> None:
+    # What a bug report needs: this library's version and the botocore and
+    # Python it runs on (botocore's version decides which fields it parses).
+    if asked:
+        python = ".".join(str(part) for part in sys.version_info[:3])
+        typer.echo(f"er-jobs {__version__} (botocore {botocore.__version__}, Python {python})")
+        raise typer.Exit
+
+
 @app.callback(epilog=EPILOG)
 def _common(
     ctx: typer.Context,
+    *,
     region: Annotated[
         str | None, typer.Option(help="AWS region (default: your AWS configuration's).")
     ] = None,
@@ -133,6 +145,13 @@ def _common(
     ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and botocore's logs.")
+    ] = False,
+    # Acted on by its callback, before any command; never read here.
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     ctx.obj = _Settings(region, profile, endpoint_url)
