@@ -18,6 +18,7 @@ import functools
 import json
 import logging
 import os
+import platform
 import re
 import sys
 import time
@@ -127,7 +128,7 @@ def _show_version(asked: bool) -> None:
     # What a bug report needs: this library's version and the botocore and
     # Python it runs on (botocore's version decides which fields it parses).
     if asked:
-        python = ".".join(str(part) for part in sys.version_info[:3])
+        python = platform.python_version()
         typer.echo(f"er-jobs {__version__} (botocore {botocore.__version__}, Python {python})")
         raise typer.Exit
 
