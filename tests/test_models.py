@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from dateutil.tz import tzlocal
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from entityresolution_jobs import (
     JobMetrics,
@@ -216,6 +216,13 @@ def test_model_dump_uses_our_field_names() -> None:
         "delete_records_processed",
         "match_ids",
     }
+
+
+@pytest.mark.parametrize("model", [MatchingJob, MatchingJobSummary, JobMetrics, OutputSource])
+def test_the_json_schema_of_the_output_requires_every_field(model: type[BaseModel]) -> None:
+    schema = model.model_json_schema(mode="serialization")
+
+    assert set(schema["required"]) == set(schema["properties"]) == set(model.model_fields)
 
 
 def test_fields_the_service_adds_later_are_ignored() -> None:

@@ -61,6 +61,9 @@ class _ServiceShape(
     validate_by_name=True,
     extra="ignore",
     frozen=True,
+    # model_dump() writes every field, defaults too: the JSON schema of the
+    # output (a FastAPI response model, say) marks them all required.
+    json_schema_serialization_defaults_required=True,
     # Schemas are built with the classes, not deferred: importing this module
     # is itself deferred to first use (see the package's __getattr__), and a
     # deferred model nothing has built yet breaks pydantic-core's serializing
