@@ -33,7 +33,7 @@ def _model_with_job_id_pattern(pattern: str) -> ServiceModel:
         ("team/customers", JOB_ID, "workflow_name", "must match the pattern"),
         ("customers?x=1", JOB_ID, "workflow_name", "must match the pattern"),
         ("kund\u00e9n", JOB_ID, "workflow_name", "must match the pattern"),
-        (WORKFLOW, "", "job_id", "must match the pattern"),
+        (WORKFLOW, "", "job_id", "must not be empty"),
         (WORKFLOW, JOB_ID[:-1], "job_id", "must match the pattern"),
         (WORKFLOW, JOB_ID + "0", "job_id", "must match the pattern"),
         (WORKFLOW, JOB_ID.upper(), "job_id", "must match the pattern"),

@@ -24,6 +24,7 @@ from entityresolution_jobs import (
     ThrottlingError,
     WaitTimeoutError,
 )
+from entityresolution_jobs._core import MATCHING
 from entityresolution_jobs._waiting import (
     DEFAULT_MAX_DELAY,
     DEFAULT_MIN_DELAY,
@@ -402,7 +403,7 @@ class TestWatch:
 
 def test_an_outcome_without_a_terminal_state_is_a_bug_not_a_result(fake_time: FakeTime) -> None:
     running = MatchingJob(job_id=JOB_ID, status=JobStatus.RUNNING, start_time=START)
-    waiter = Waiter(WORKFLOW, JOB_ID, WaitPolicy(), fake_time.clock)
+    waiter = Waiter(MATCHING, WORKFLOW, JOB_ID, WaitPolicy(), fake_time.clock)
 
     with pytest.raises(AssertionError, match="ended before the job did"):
         waiter.outcome()
@@ -418,7 +419,7 @@ class TestWaiter:
         self, fake_time: FakeTime
     ) -> None:
         policy = WaitPolicy(min_delay=2, max_delay=2)
-        waiter = Waiter(WORKFLOW, JOB_ID, policy, fake_time.clock)
+        waiter = Waiter(MATCHING, WORKFLOW, JOB_ID, policy, fake_time.clock)
         states = iter([JobStatus.RUNNING, JobStatus.SUCCEEDED])
         delays = []
 
@@ -433,7 +434,8 @@ class TestWaiter:
     def test_a_transient_error_is_retried_even_after_a_terminal_state(
         self, fake_time: FakeTime
     ) -> None:
-        waiter = Waiter(WORKFLOW, JOB_ID, WaitPolicy(min_delay=2, max_delay=2), fake_time.clock)
+        policy = WaitPolicy(min_delay=2, max_delay=2)
+        waiter = Waiter(MATCHING, WORKFLOW, JOB_ID, policy, fake_time.clock)
         steps = iter(waiter)
         next(steps)
         waiter.record(MatchingJob(job_id=JOB_ID, status=JobStatus.SUCCEEDED, start_time=START))

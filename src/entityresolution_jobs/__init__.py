@@ -1,4 +1,4 @@
-"""A typed client for AWS Entity Resolution matching jobs.
+"""A typed client for AWS Entity Resolution jobs: matching and ID mapping jobs.
 
 Example:
     ```python
@@ -25,9 +25,13 @@ from ._errors import (
     CredentialsError,
     EntityResolutionError,
     ExceedsLimitError,
+    IdMappingJobFailedError,
+    IdMappingJobWaitTimeoutError,
     InternalServerError,
     InvalidInputError,
     JobFailedError,
+    MatchingJobFailedError,
+    MatchingJobWaitTimeoutError,
     RequestTimeoutError,
     ResourceNotFoundError,
     ResponseError,
@@ -37,13 +41,21 @@ from ._errors import (
     TransportError,
     WaitTimeoutError,
 )
-from ._status import JobStatus
+from ._status import IdMappingJobType, JobStatus
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._aio import AsyncEntityResolutionJobs
     from ._client import EntityResolutionJobs
-    from ._models import JobMetrics, MatchingJob, MatchingJobSummary, OutputSource
+    from ._models import (
+        IdMappingJob,
+        IdMappingJobMetrics,
+        IdMappingJobSummary,
+        JobMetrics,
+        MatchingJob,
+        MatchingJobSummary,
+        OutputSource,
+    )
 
 __all__ = [
     "AccessDeniedError",
@@ -54,13 +66,21 @@ __all__ = [
     "EntityResolutionError",
     "EntityResolutionJobs",
     "ExceedsLimitError",
+    "IdMappingJob",
+    "IdMappingJobFailedError",
+    "IdMappingJobMetrics",
+    "IdMappingJobSummary",
+    "IdMappingJobType",
+    "IdMappingJobWaitTimeoutError",
     "InternalServerError",
     "InvalidInputError",
     "JobFailedError",
     "JobMetrics",
     "JobStatus",
     "MatchingJob",
+    "MatchingJobFailedError",
     "MatchingJobSummary",
+    "MatchingJobWaitTimeoutError",
     "OutputSource",
     "RequestTimeoutError",
     "ResourceNotFoundError",
@@ -80,6 +100,9 @@ __all__ = [
 _LAZY = {
     "AsyncEntityResolutionJobs": "_aio",
     "EntityResolutionJobs": "_client",
+    "IdMappingJob": "_models",
+    "IdMappingJobMetrics": "_models",
+    "IdMappingJobSummary": "_models",
     "JobMetrics": "_models",
     "MatchingJob": "_models",
     "MatchingJobSummary": "_models",

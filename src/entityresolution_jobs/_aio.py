@@ -1,4 +1,4 @@
-"""AsyncEntityResolutionJobs: the asyncio shell, on aiobotocore.
+"""AsyncEntityResolutionJobs: the asyncio shell, on aiobotocore, for both job kinds.
 
 Everything but the awaited calls is the sync shell's code: argument checks,
 error translation, reply models and the waiter's rules live in `_core`,
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._config import SERVICE_NAME, client_config
 from ._core import (
-    GET_MATCHING_JOB,
-    LIST_MATCHING_JOBS,
-    START_MATCHING_JOB,
+    ID_MAPPING,
+    MATCHING,
     Shell,
     connect_to,
+    id_mapping_start_params,
     read_reply,
     translating,
 )
@@ -41,11 +41,22 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from typing_extensions import Self
 
-    from ._core import Connection, Operation
-    from ._models import MatchingJob, MatchingJobSummary
+    from ._core import Connection, JobKind, Operation
+    from ._errors import JobT
+    from ._models import (
+        IdMappingJob,
+        IdMappingJobSummary,
+        MatchingJob,
+        MatchingJobSummary,
+        OutputSource,
+    )
+    from ._status import IdMappingJobType
     from ._waiting import Clock
 
+    AsyncSleep = Callable[[float], Awaitable[object]]
+
 ResultT = TypeVar("ResultT")
+SummaryT = TypeVar("SummaryT")
 
 INSTALL_HINT = (
     "AsyncEntityResolutionJobs needs aiobotocore: pip install 'entityresolution-jobs[async]'"
@@ -112,18 +123,18 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
 
     async def get_matching_job(self, workflow_name: str, job_id: str) -> MatchingJob:
         """Return the current state of a matching job (see `EntityResolutionJobs`)."""
-        return await self._call(GET_MATCHING_JOB, workflowName=workflow_name, jobId=job_id)
+        return await self._call(MATCHING.get, workflowName=workflow_name, jobId=job_id)
 
     async def start_matching_job(self, workflow_name: str) -> str:
         """Start a run of a matching workflow and return the new job's id."""
-        return await self._call(START_MATCHING_JOB, workflowName=workflow_name)
+        return await self._call(MATCHING.start, workflowName=workflow_name)
 
     def list_matching_jobs(self, workflow_name: str) -> AsyncIterator[MatchingJobSummary]:
         """Iterate asynchronously over every job of a workflow, a page at a time.
 
         The argument is checked when iteration starts, before any request.
         """
-        return self._walk_pages({"workflowName": workflow_name})
+        return self._walk_pages(MATCHING, workflow_name)
 
     def watch_matching_job(
         self,
@@ -134,14 +145,14 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         min_delay: float = DEFAULT_MIN_DELAY,
         max_delay: float = DEFAULT_MAX_DELAY,
         clock: Clock = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        sleep: AsyncSleep = asyncio.sleep,
     ) -> AsyncIterator[MatchingJob]:
         """Poll a job until it ends, yielding every state fetched (see the sync class).
 
         The wait settings are checked at once; the ids when iteration starts.
         """
-        waiter = Waiter(workflow_name, job_id, WaitPolicy(timeout, min_delay, max_delay), clock)
-        return self._watch(waiter, sleep)
+        policy = WaitPolicy(timeout, min_delay, max_delay)
+        return self._watch(Waiter(MATCHING, workflow_name, job_id, policy, clock), sleep)
 
     async def wait_for_matching_job(
         self,
@@ -153,7 +164,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         max_delay: float = DEFAULT_MAX_DELAY,
         on_update: Callable[[MatchingJob], object] | None = None,
         clock: Clock = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        sleep: AsyncSleep = asyncio.sleep,
     ) -> MatchingJob:
         """Wait for a job to end; return it if it SUCCEEDED.
 
@@ -161,11 +172,74 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         `EntityResolutionJobs.wait_for_matching_job`; cancelling the task
         stops the wait at its next await.
         """
-        waiter = Waiter(workflow_name, job_id, WaitPolicy(timeout, min_delay, max_delay), clock)
-        async for job in self._watch(waiter, sleep):
-            if on_update is not None:
-                on_update(job)
-        return waiter.outcome()
+        policy = WaitPolicy(timeout, min_delay, max_delay)
+        waiter = Waiter(MATCHING, workflow_name, job_id, policy, clock)
+        return await self._wait(waiter, on_update, sleep)
+
+    async def get_id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJob:
+        """Return the current state of an ID mapping job (see `EntityResolutionJobs`)."""
+        return await self._call(ID_MAPPING.get, workflowName=workflow_name, jobId=job_id)
+
+    async def start_id_mapping_job(
+        self,
+        workflow_name: str,
+        *,
+        job_type: IdMappingJobType | None = None,
+        output_source: OutputSource | None = None,
+    ) -> str:
+        """Start a run of an ID mapping workflow and return the new job's id.
+
+        The arguments are those of `EntityResolutionJobs.start_id_mapping_job`.
+        """
+        params = id_mapping_start_params(workflow_name, job_type, output_source)
+        return await self._call(ID_MAPPING.start, **params)
+
+    def list_id_mapping_jobs(self, workflow_name: str) -> AsyncIterator[IdMappingJobSummary]:
+        """Iterate asynchronously over every job of an ID mapping workflow, a page at a time.
+
+        The argument is checked when iteration starts, before any request.
+        """
+        return self._walk_pages(ID_MAPPING, workflow_name)
+
+    def watch_id_mapping_job(
+        self,
+        workflow_name: str,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        clock: Clock = time.monotonic,
+        sleep: AsyncSleep = asyncio.sleep,
+    ) -> AsyncIterator[IdMappingJob]:
+        """Poll an ID mapping job until it ends, yielding every state fetched.
+
+        The wait settings are checked at once; the ids when iteration starts.
+        """
+        policy = WaitPolicy(timeout, min_delay, max_delay)
+        return self._watch(Waiter(ID_MAPPING, workflow_name, job_id, policy, clock), sleep)
+
+    async def wait_for_id_mapping_job(
+        self,
+        workflow_name: str,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        on_update: Callable[[IdMappingJob], object] | None = None,
+        clock: Clock = time.monotonic,
+        sleep: AsyncSleep = asyncio.sleep,
+    ) -> IdMappingJob:
+        """Wait for an ID mapping job to end; return it if it SUCCEEDED.
+
+        The same rules, defaults and errors as
+        `EntityResolutionJobs.wait_for_id_mapping_job`; cancelling the task
+        stops the wait at its next await.
+        """
+        policy = WaitPolicy(timeout, min_delay, max_delay)
+        waiter = Waiter(ID_MAPPING, workflow_name, job_id, policy, clock)
+        return await self._wait(waiter, on_update, sleep)
 
     async def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = await self._checked(operation, params)
@@ -173,40 +247,51 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             reply = await getattr(connection.client, operation.method)(**params)
         return read_reply(operation, reply)
 
-    async def _checked(
-        self, operation: Operation[ResultT], params: dict[str, object]
-    ) -> Connection:
+    async def _checked(self, operation: Operation[object], params: dict[str, object]) -> Connection:
         connection = self._connection or await self._connect()
         connection.checker.check(operation.name, params)
         return connection
 
-    async def _walk_pages(self, params: dict[str, object]) -> AsyncIterator[MatchingJobSummary]:
-        connection = await self._checked(LIST_MATCHING_JOBS, params)
-        with translating(LIST_MATCHING_JOBS.name):
-            paginator = connection.client.get_paginator(LIST_MATCHING_JOBS.method)
+    async def _walk_pages(
+        self, kind: JobKind[JobT, SummaryT], workflow_name: str
+    ) -> AsyncIterator[SummaryT]:
+        operation = kind.list
+        params: dict[str, object] = {"workflowName": workflow_name}
+        connection = await self._checked(operation, params)
+        with translating(operation.name):
+            paginator = connection.client.get_paginator(operation.method)
             # An aiobotocore paginator; botocore-stubs type it as the sync one.
             pages = cast("AsyncIterator[Mapping[str, object]]", aiter(paginator.paginate(**params)))  # type: ignore[arg-type]
         while True:
-            with translating(LIST_MATCHING_JOBS.name):
+            with translating(operation.name):
                 page: Mapping[str, object] | None = await anext(pages, None)
             if page is None:
                 return
-            for summary in read_reply(LIST_MATCHING_JOBS, page):
+            for summary in read_reply(operation, page):
                 yield summary
 
-    async def _watch(
-        self, waiter: Waiter, sleep: Callable[[float], Awaitable[object]]
-    ) -> AsyncIterator[MatchingJob]:
-        await self._checked(GET_MATCHING_JOB, waiter.params)
+    async def _wait(
+        self,
+        waiter: Waiter[JobT],
+        on_update: Callable[[JobT], object] | None,
+        sleep: AsyncSleep,
+    ) -> JobT:
+        async for job in self._watch(waiter, sleep):
+            if on_update is not None:
+                on_update(job)
+        return waiter.outcome()
+
+    async def _watch(self, waiter: Waiter[JobT], sleep: AsyncSleep) -> AsyncIterator[JobT]:
+        await self._checked(waiter.kind.get, waiter.params)
         for delay in waiter:
             if delay:
                 await sleep(delay)
-            if (job := waiter.record(await self._poll(waiter.params))) is not None:
+            if (job := waiter.record(await self._poll(waiter))) is not None:
                 yield job
 
-    async def _poll(self, params: dict[str, object]) -> MatchingJob | EntityResolutionError:
+    async def _poll(self, waiter: Waiter[JobT]) -> JobT | EntityResolutionError:
         try:
-            return await self._call(GET_MATCHING_JOB, **params)
+            return await self._call(waiter.kind.get, **waiter.params)
         except EntityResolutionError as error:
             return error
 

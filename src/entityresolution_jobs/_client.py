@@ -1,4 +1,8 @@
-"""EntityResolutionJobs: the synchronous facade over a boto3 client."""
+"""EntityResolutionJobs: the synchronous facade over a boto3 client.
+
+Each public method names its job kind (`MATCHING` or `ID_MAPPING` from
+`_core`) and hands on to one private method that serves both kinds.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ import boto3
 
 from ._config import SERVICE_NAME, client_config
 from ._core import (
-    GET_MATCHING_JOB,
-    LIST_MATCHING_JOBS,
-    START_MATCHING_JOB,
+    ID_MAPPING,
+    MATCHING,
     Shell,
     connect_to,
+    id_mapping_start_params,
     read_reply,
     translating,
 )
@@ -34,15 +38,24 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from typing_extensions import Self
 
-    from ._core import Connection, Operation
-    from ._models import MatchingJob, MatchingJobSummary
+    from ._core import Connection, JobKind, Operation
+    from ._errors import JobT
+    from ._models import (
+        IdMappingJob,
+        IdMappingJobSummary,
+        MatchingJob,
+        MatchingJobSummary,
+        OutputSource,
+    )
+    from ._status import IdMappingJobType
     from ._waiting import Clock, Sleep
 
 ResultT = TypeVar("ResultT")
+SummaryT = TypeVar("SummaryT")
 
 
 class EntityResolutionJobs(Shell[boto3.session.Session]):
-    """A typed client for AWS Entity Resolution matching jobs.
+    """A typed client for AWS Entity Resolution jobs: matching and ID mapping.
 
     It wraps one boto3 ``entityresolution`` client: either one you pass in,
     used as it is, or one it builds on first use (once, thread-safely) from
@@ -132,7 +145,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             TransportError: No reply was received.
             CredentialsError: No usable credentials were found.
         """
-        return self._call(GET_MATCHING_JOB, workflowName=workflow_name, jobId=job_id)
+        return self._call(MATCHING.get, workflowName=workflow_name, jobId=job_id)
 
     def start_matching_job(self, workflow_name: str) -> str:
         """Start a run of a matching workflow and return the new job's id.
@@ -152,7 +165,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             EntityResolutionError: Any other failure, as for
                 `get_matching_job`.
         """
-        return self._call(START_MATCHING_JOB, workflowName=workflow_name)
+        return self._call(MATCHING.start, workflowName=workflow_name)
 
     def list_matching_jobs(self, workflow_name: str) -> Iterator[MatchingJobSummary]:
         """Iterate over every job of a workflow, fetching pages as they are needed.
@@ -170,9 +183,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         Raises:
             InvalidInputError: The name breaks the service's constraints.
         """
-        params: dict[str, object] = {"workflowName": workflow_name}
-        connection = self._checked(LIST_MATCHING_JOBS, params)
-        return self._walk_pages(connection, params)
+        return self._list(MATCHING, workflow_name)
 
     def watch_matching_job(
         self,
@@ -196,9 +207,8 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             WaitTimeoutError: The job had not ended when time ran out.
             EntityResolutionError: A non-transient error of a poll.
         """
-        waiter = Waiter(workflow_name, job_id, WaitPolicy(timeout, min_delay, max_delay), clock)
-        self._checked(GET_MATCHING_JOB, waiter.params)
-        return self._watch(waiter, sleep)
+        policy = WaitPolicy(timeout, min_delay, max_delay)
+        return self._watch(Waiter(MATCHING, workflow_name, job_id, policy, clock), sleep)
 
     def wait_for_matching_job(
         self,
@@ -250,12 +260,128 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             EntityResolutionError: A non-transient error of a poll, such
                 as ResourceNotFoundError or AccessDeniedError.
         """
-        waiter = Waiter(workflow_name, job_id, WaitPolicy(timeout, min_delay, max_delay), clock)
-        self._checked(GET_MATCHING_JOB, waiter.params)
-        for job in self._watch(waiter, sleep):
-            if on_update is not None:
-                on_update(job)
-        return waiter.outcome()
+        policy = WaitPolicy(timeout, min_delay, max_delay)
+        return self._wait(Waiter(MATCHING, workflow_name, job_id, policy, clock), on_update, sleep)
+
+    def get_id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJob:
+        """Return the current state of an ID mapping job.
+
+        Args:
+            workflow_name: The ID mapping workflow the job belongs to: its
+                name, or its ARN
+                (``arn:aws:entityresolution:REGION:ACCOUNT:idmappingworkflow/NAME``)
+                for a workflow shared from another account.
+            job_id: The job's id: 32 lowercase hexadecimal characters.
+
+        Returns:
+            The job's state, type, 15 metrics, error and output location.
+
+        Raises:
+            InvalidInputError: An argument breaks the service's constraints;
+                nothing was sent.
+            EntityResolutionError: As for `get_matching_job`.
+        """
+        return self._call(ID_MAPPING.get, workflowName=workflow_name, jobId=job_id)
+
+    def start_id_mapping_job(
+        self,
+        workflow_name: str,
+        *,
+        job_type: IdMappingJobType | None = None,
+        output_source: OutputSource | None = None,
+    ) -> str:
+        """Start a run of an ID mapping workflow and return the new job's id.
+
+        Args:
+            workflow_name: The ID mapping workflow to run (name or ARN).
+            job_type: ``BATCH``, ``INCREMENTAL`` or ``DELETE_ONLY``; not
+                sent if omitted, so the service's default applies.
+            output_source: Where this run writes its output, instead of
+                the workflow's; not sent if omitted.
+
+        Returns:
+            The job id: 32 lowercase hexadecimal characters.
+
+        Raises:
+            InvalidInputError: An argument breaks the service's constraints
+                (``job_type`` ``UNKNOWN``, an output path that is not
+                ``s3://...``, ...); nothing was sent.
+            EntityResolutionError: As for `start_matching_job`.
+        """
+        params = id_mapping_start_params(workflow_name, job_type, output_source)
+        return self._call(ID_MAPPING.start, **params)
+
+    def list_id_mapping_jobs(self, workflow_name: str) -> Iterator[IdMappingJobSummary]:
+        """Iterate over every job of an ID mapping workflow, fetching pages as needed.
+
+        As `list_matching_jobs`: the argument is checked now, and pages are
+        fetched (and their errors raised) as the iterator is consumed.
+
+        Args:
+            workflow_name: The ID mapping workflow (name or ARN).
+
+        Returns:
+            A lazy iterator of job summaries.
+
+        Raises:
+            InvalidInputError: The name breaks the service's constraints.
+        """
+        return self._list(ID_MAPPING, workflow_name)
+
+    def watch_id_mapping_job(
+        self,
+        workflow_name: str,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> Iterator[IdMappingJob]:
+        """Poll an ID mapping job until it ends, yielding every state fetched.
+
+        The same rules and arguments as `watch_matching_job`.
+
+        Raises:
+            InvalidInputError: An argument is invalid (checked at once).
+            IdMappingJobWaitTimeoutError: The job had not ended when time
+                ran out.
+            EntityResolutionError: A non-transient error of a poll.
+        """
+        policy = WaitPolicy(timeout, min_delay, max_delay)
+        return self._watch(Waiter(ID_MAPPING, workflow_name, job_id, policy, clock), sleep)
+
+    def wait_for_id_mapping_job(
+        self,
+        workflow_name: str,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        on_update: Callable[[IdMappingJob], object] | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> IdMappingJob:
+        """Wait for an ID mapping job to end; return it if it SUCCEEDED.
+
+        The same polling rules, arguments, logging and errors as
+        `wait_for_matching_job`, which describes them.
+
+        Returns:
+            The SUCCEEDED job.
+
+        Raises:
+            IdMappingJobFailedError: The job FAILED; ``.job`` holds it.
+            IdMappingJobWaitTimeoutError: Time ran out; ``.job`` is the
+                last state seen.
+            InvalidInputError: An argument is invalid; nothing was sent.
+            EntityResolutionError: A non-transient error of a poll.
+        """
+        policy = WaitPolicy(timeout, min_delay, max_delay)
+        waiter = Waiter(ID_MAPPING, workflow_name, job_id, policy, clock)
+        return self._wait(waiter, on_update, sleep)
 
     def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = self._checked(operation, params)
@@ -263,34 +389,53 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             reply = getattr(connection.client, operation.method)(**params)
         return read_reply(operation, reply)
 
-    def _checked(self, operation: Operation[ResultT], params: dict[str, object]) -> Connection:
+    def _checked(self, operation: Operation[object], params: dict[str, object]) -> Connection:
         connection = self._connection or self._connect()
         connection.checker.check(operation.name, params)
         return connection
 
+    def _list(self, kind: JobKind[JobT, SummaryT], workflow_name: str) -> Iterator[SummaryT]:
+        params: dict[str, object] = {"workflowName": workflow_name}
+        return self._walk_pages(kind.list, self._checked(kind.list, params), params)
+
     def _walk_pages(
-        self, connection: Connection, params: dict[str, object]
-    ) -> Iterator[MatchingJobSummary]:
-        with translating(LIST_MATCHING_JOBS.name):
-            paginator = connection.client.get_paginator(LIST_MATCHING_JOBS.method)
+        self,
+        operation: Operation[tuple[SummaryT, ...]],
+        connection: Connection,
+        params: dict[str, object],
+    ) -> Iterator[SummaryT]:
+        with translating(operation.name):
+            paginator = connection.client.get_paginator(operation.method)
             pages = iter(paginator.paginate(**params))
         while True:
-            with translating(LIST_MATCHING_JOBS.name):
+            with translating(operation.name):
                 page = next(pages, None)
             if page is None:
                 return
-            yield from read_reply(LIST_MATCHING_JOBS, page)
+            yield from read_reply(operation, page)
 
-    def _watch(self, waiter: Waiter, sleep: Sleep) -> Iterator[MatchingJob]:
+    def _wait(
+        self, waiter: Waiter[JobT], on_update: Callable[[JobT], object] | None, sleep: Sleep
+    ) -> JobT:
+        for job in self._watch(waiter, sleep):
+            if on_update is not None:
+                on_update(job)
+        return waiter.outcome()
+
+    def _watch(self, waiter: Waiter[JobT], sleep: Sleep) -> Iterator[JobT]:
+        self._checked(waiter.kind.get, waiter.params)  # at once, before iteration
+        return self._polls(waiter, sleep)
+
+    def _polls(self, waiter: Waiter[JobT], sleep: Sleep) -> Iterator[JobT]:
         for delay in waiter:
             if delay:
                 sleep(delay)
-            if (job := waiter.record(self._poll(waiter.params))) is not None:
+            if (job := waiter.record(self._poll(waiter))) is not None:
                 yield job
 
-    def _poll(self, params: dict[str, object]) -> MatchingJob | EntityResolutionError:
+    def _poll(self, waiter: Waiter[JobT]) -> JobT | EntityResolutionError:
         try:
-            return self._call(GET_MATCHING_JOB, **params)
+            return self._call(waiter.kind.get, **waiter.params)
         except EntityResolutionError as error:
             return error
 

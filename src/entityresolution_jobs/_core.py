@@ -16,7 +16,20 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from pydantic_core import ValidationError
 
 from ._config import SERVICE_NAME
-from ._errors import ResponseError, reply_metadata, translate
+from ._errors import (
+    IdMappingJobFailedError,
+    IdMappingJobWaitTimeoutError,
+    InvalidInputError,
+    JobFailedError,
+    JobT,
+    MatchingJobFailedError,
+    MatchingJobWaitTimeoutError,
+    ResponseError,
+    WaitTimeoutError,
+    reply_metadata,
+    translate,
+)
+from ._status import IdMappingJobType
 from ._validation import RequestChecker
 
 if TYPE_CHECKING:
@@ -24,66 +37,120 @@ if TYPE_CHECKING:
 
     from botocore.client import BaseClient
     from botocore.config import Config
-    from pydantic import BaseModel
 
-    from ._models import MatchingJob, MatchingJobsPage, MatchingJobSummary, StartedJob
+    from ._models import (
+        IdMappingJob,
+        IdMappingJobSummary,
+        MatchingJob,
+        MatchingJobSummary,
+        OutputSource,
+    )
 
 ResultT = TypeVar("ResultT")
+ResultT_co = TypeVar("ResultT_co", covariant=True)
+SummaryT_co = TypeVar("SummaryT_co", covariant=True)
 SessionT = TypeVar("SessionT")
 Reader = Callable[[Mapping[str, object]], ResultT]
 
 
-@dataclass(eq=False)
-class Operation(Generic[ResultT]):
-    """One service operation: its model name, boto3 method and reply reader.
+@dataclass(frozen=True, eq=False)
+class Operation(Generic[ResultT_co]):
+    """One service operation: its model name, boto3 method, and how its reply is read.
 
-    ``load_reader`` is called once, on first use, so that the pydantic
-    models are imported only when a reply is first read.
+    The reply is validated into the `_models` class named ``model``, which
+    is imported on first use so that the package imports without pydantic's
+    model machinery; ``field`` names the one field of it to return instead,
+    if any. The variable holding an operation declares its result type.
     """
 
     name: str
     method: str
-    load_reader: Callable[[], Reader[ResultT]]
+    model: str
+    field: str | None = None
 
     @cached_property
-    def read(self) -> Reader[ResultT]:
+    def read(self) -> Reader[ResultT_co]:
         """Turn a reply into the result; pydantic errors escape as they are."""
-        return self.load_reader()
+        from . import _models  # noqa: PLC0415  # pyright: ignore[reportPrivateUsage] - see above
+
+        # The model's own pydantic-core validator, called directly: the same
+        # validation as model_validate() without its Python wrapper, which
+        # costs about a fifth of reading a reply.
+        validate: Callable[[object], Any] = getattr(
+            _models, self.model
+        ).__pydantic_validator__.validate_python
+        field = self.field
+        if field is None:
+            return validate
+        return lambda reply: getattr(validate(reply), field)
 
 
-# The readers import the models on first use: see Operation.
+@dataclass(frozen=True, eq=False)
+class JobKind(Generic[JobT, SummaryT_co]):
+    """One kind of job the service runs: its operations and its errors.
+
+    Matching and ID mapping jobs differ only in these; everything else (the
+    shells, the waiter, the translation of errors) takes a kind.
+    """
+
+    noun: str
+    get: Operation[JobT]
+    start: Operation[str]
+    list: Operation[tuple[SummaryT_co, ...]]
+    failed: type[JobFailedError]
+    timed_out: type[WaitTimeoutError]
 
 
-def _validator(model: type[BaseModel]) -> Callable[[object], Any]:
-    # The model's own pydantic-core validator, called directly: the same
-    # validation as model_validate() without its Python wrapper, which costs
-    # about a fifth of reading a reply.
-    return model.__pydantic_validator__.validate_python
+MATCHING: JobKind[MatchingJob, MatchingJobSummary] = JobKind(
+    noun="matching job",
+    get=Operation("GetMatchingJob", "get_matching_job", "MatchingJob"),
+    start=Operation("StartMatchingJob", "start_matching_job", "StartedJob", "job_id"),
+    list=Operation("ListMatchingJobs", "list_matching_jobs", "MatchingJobsPage", "jobs"),
+    failed=MatchingJobFailedError,
+    timed_out=MatchingJobWaitTimeoutError,
+)
+ID_MAPPING: JobKind[IdMappingJob, IdMappingJobSummary] = JobKind(
+    noun="ID mapping job",
+    get=Operation("GetIdMappingJob", "get_id_mapping_job", "IdMappingJob"),
+    start=Operation("StartIdMappingJob", "start_id_mapping_job", "StartedJob", "job_id"),
+    list=Operation("ListIdMappingJobs", "list_id_mapping_jobs", "IdMappingJobsPage", "jobs"),
+    failed=IdMappingJobFailedError,
+    timed_out=IdMappingJobWaitTimeoutError,
+)
 
 
-def _matching_job_reader() -> Reader[MatchingJob]:
-    from ._models import MatchingJob  # noqa: PLC0415
+def id_mapping_start_params(
+    workflow_name: str,
+    job_type: IdMappingJobType | None,
+    output_source: OutputSource | None,
+) -> dict[str, object]:
+    """The StartIdMappingJob request, with only the arguments given.
 
-    return _validator(MatchingJob)
+    Raises:
+        InvalidInputError: ``job_type`` is not a type a job can be started
+            with, or ``output_source`` is not an `OutputSource`.
+    """
+    params: dict[str, object] = {"workflowName": workflow_name}
+    # Checked as objects: callers without a type checker pass anything.
+    given_type, given_output = cast("object", job_type), cast("object", output_source)
+    if given_type is not None:
+        known = IdMappingJobType(given_type) if isinstance(given_type, str) else None
+        if known is None or known is IdMappingJobType.UNKNOWN:
+            choices = ", ".join(t for t in IdMappingJobType if t is not IdMappingJobType.UNKNOWN)
+            raise InvalidInputError(
+                f"job_type must be one of {choices}; got {job_type!r}", parameter="job_type"
+            )
+        params["jobType"] = known.value
+    if given_output is not None:
+        from ._models import OutputSource  # noqa: PLC0415 - models load on first use
 
-
-def _started_job_reader() -> Reader[str]:
-    from ._models import StartedJob  # noqa: PLC0415
-
-    validate = _validator(StartedJob)
-    return lambda reply: cast("StartedJob", validate(reply)).job_id
-
-
-def _jobs_page_reader() -> Reader[tuple[MatchingJobSummary, ...]]:
-    from ._models import MatchingJobsPage  # noqa: PLC0415
-
-    validate = _validator(MatchingJobsPage)
-    return lambda reply: cast("MatchingJobsPage", validate(reply)).jobs
-
-
-GET_MATCHING_JOB = Operation("GetMatchingJob", "get_matching_job", _matching_job_reader)
-START_MATCHING_JOB = Operation("StartMatchingJob", "start_matching_job", _started_job_reader)
-LIST_MATCHING_JOBS = Operation("ListMatchingJobs", "list_matching_jobs", _jobs_page_reader)
+        if not isinstance(given_output, OutputSource):
+            raise InvalidInputError(
+                f"output_source must be an OutputSource; got {type(given_output).__name__}",
+                parameter="output_source",
+            )
+        params["outputSourceConfig"] = [given_output.to_service_dict()]
+    return params
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,16 @@ EntityResolutionError                 every error of this library
 ├── CredentialsError                  no usable AWS credentials
 ├── ConfigurationError                e.g. no region configured
 ├── JobFailedError                    a waited-for job FAILED (.job)
+│   ├── MatchingJobFailedError        ... a matching job (.job: MatchingJob)
+│   └── IdMappingJobFailedError       ... an ID mapping job (.job: IdMappingJob)
 └── WaitTimeoutError (TimeoutError)   a wait ran out of time (.job: last state seen)
+    ├── MatchingJobWaitTimeoutError   ... on a matching job
+    └── IdMappingJobWaitTimeoutError  ... on an ID mapping job
 ```
+
+One ``except JobFailedError`` catches a failed wait of either kind; the
+subclass of each kind types ``error.job`` exactly, so ``except
+IdMappingJobFailedError as error`` gives an `IdMappingJob` without a cast.
 
 A service error whose code this version does not know is raised as a plain
 `ServiceError` carrying that code. Translation is a lookup: each
@@ -33,14 +41,14 @@ exception's method resolution order. The botocore exception is kept as
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from botocore import exceptions as botocore_errors
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from ._models import MatchingJob
+    from ._models import IdMappingJob, MatchingJob
 
 __all__ = [
     "AccessDeniedError",
@@ -49,9 +57,13 @@ __all__ = [
     "CredentialsError",
     "EntityResolutionError",
     "ExceedsLimitError",
+    "IdMappingJobFailedError",
+    "IdMappingJobWaitTimeoutError",
     "InternalServerError",
     "InvalidInputError",
     "JobFailedError",
+    "MatchingJobFailedError",
+    "MatchingJobWaitTimeoutError",
     "RequestTimeoutError",
     "ResourceNotFoundError",
     "ResponseError",
@@ -61,6 +73,9 @@ __all__ = [
     "TransportError",
     "WaitTimeoutError",
 ]
+
+JobT = TypeVar("JobT", bound="MatchingJob | IdMappingJob")
+"""The kind of job a wait is about."""
 
 
 class EntityResolutionError(Exception):
@@ -260,30 +275,70 @@ class ConfigurationError(EntityResolutionError):
 class JobFailedError(EntityResolutionError):
     """A job that was waited for ended FAILED.
 
+    Waits raise the subclass of their job's kind, `MatchingJobFailedError`
+    or `IdMappingJobFailedError`, whose ``job`` has the kind's exact type;
+    catch this class to handle either kind.
+
     Attributes:
-        job: The job as last fetched; its ``error_message`` says why.
+        job: The job as last fetched; its ``error_message`` says why. This
+            class types it as a `MatchingJob`, as it was before ID mapping
+            jobs, so that matching-job code type-checks unchanged. A handler
+            of both kinds should use only what every job has (``job_id``,
+            ``status``, ``error_message``, times, ``metrics.progress``), or
+            catch the subclasses.
     """
 
     code = "JobFailed"
+    job: MatchingJob
 
-    def __init__(self, job: MatchingJob, *, description: str | None = None) -> None:
-        what = description or f"matching job {job.job_id}"
+    def __init__(self, job: MatchingJob | IdMappingJob, *, description: str | None = None) -> None:
+        what = description or f"job {job.job_id}"
         super().__init__(f"{what} FAILED: {job.error_message or 'the service gave no reason'}")
-        self.job = job
+        # Typed by the class attribute: MatchingJob here, exact in each subclass.
+        self.job = cast("MatchingJob", job)
+
+
+class MatchingJobFailedError(JobFailedError):
+    """A matching job that was waited for ended FAILED; ``job`` is a `MatchingJob`."""
+
+
+class IdMappingJobFailedError(JobFailedError):
+    """An ID mapping job that was waited for ended FAILED; ``job`` is an `IdMappingJob`."""
+
+    # Narrower than the base's on purpose: see JobFailedError.job.
+    job: IdMappingJob  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class WaitTimeoutError(EntityResolutionError, TimeoutError):
     """A wait ran out of time before the job ended. Also a ``TimeoutError``.
 
+    Waits raise the subclass of their job's kind,
+    `MatchingJobWaitTimeoutError` or `IdMappingJobWaitTimeoutError`, whose
+    ``job`` has the kind's exact type; catch this class to handle either.
+
     Attributes:
-        job: The last state fetched, or ``None`` if no poll succeeded.
+        job: The last state fetched, or ``None`` if no poll succeeded. Typed
+            as in `JobFailedError`: a `MatchingJob` here, exact in the
+            subclasses.
     """
 
     code = "WaitTimeout"
+    job: MatchingJob | None
 
-    def __init__(self, message: str, *, job: MatchingJob | None) -> None:
+    def __init__(self, message: str, *, job: MatchingJob | IdMappingJob | None) -> None:
         super().__init__(message)
-        self.job = job
+        self.job = cast("MatchingJob | None", job)
+
+
+class MatchingJobWaitTimeoutError(WaitTimeoutError):
+    """A wait on a matching job ran out of time; ``job`` is a `MatchingJob` or ``None``."""
+
+
+class IdMappingJobWaitTimeoutError(WaitTimeoutError):
+    """A wait on an ID mapping job ran out of time; ``job`` is an `IdMappingJob` or ``None``."""
+
+    # Narrower than the base's on purpose: see JobFailedError.job.
+    job: IdMappingJob | None  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 # botocore's exception types mapped to ours; the first class on the raised

@@ -1,13 +1,17 @@
-"""Typed, immutable models of what the service returns about matching jobs.
+"""Typed, immutable models of what the service returns about its jobs.
 
 The models validate either the service's wire names, exactly as boto3
 returns them, or their own field names (``model_dump()`` output, keyword
 construction): ``MatchingJob.model_validate(boto3_reply)`` works on a reply
-from any boto3 client.
+from any boto3 client, and ``IdMappingJob`` likewise.
+
+Matching and ID mapping jobs share their summary fields (`_JobSummary`) and
+their details (`_Job`: metrics, error, output); each kind adds its own
+metrics model and, for ID mapping jobs, the job type.
 
 The hot path does no Python work pydantic-core can do itself: wire names are
-validation aliases, an unknown status maps to ``UNKNOWN`` through the enum's
-``_missing_``, and only the UTC normalisation calls back into Python.
+validation aliases, an unknown status or job type maps to ``UNKNOWN``
+through the enum's ``_missing_``, and only the UTC normalisation calls back into Python.
 """
 
 from __future__ import annotations
@@ -25,9 +29,17 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from ._status import JobStatus
+from ._status import IdMappingJobType, JobStatus
 
-__all__ = ["JobMetrics", "MatchingJob", "MatchingJobSummary", "OutputSource"]
+__all__ = [
+    "IdMappingJob",
+    "IdMappingJobMetrics",
+    "IdMappingJobSummary",
+    "JobMetrics",
+    "MatchingJob",
+    "MatchingJobSummary",
+    "OutputSource",
+]
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -72,22 +84,13 @@ class _ServiceShape(
     """Base of the models: immutable, and read from wire or field names."""
 
 
-class JobMetrics(_ServiceShape, frozen=True):
-    """Record counts of a matching job; ``None`` where the service did not report one.
-
-    Attributes:
-        input_records: Records read from the input sources.
-        total_records_processed: Records processed so far.
-        records_not_processed: Records that could not be processed.
-        delete_records_processed: Delete requests processed.
-        match_ids: Match ids generated.
-    """
+class _Counts(_ServiceShape, frozen=True):
+    """The record counts both kinds of job report, and the progress they imply."""
 
     input_records: int | None = None
     total_records_processed: int | None = None
     records_not_processed: int | None = None
     delete_records_processed: int | None = None
-    match_ids: int | None = None
 
     @property
     def progress(self) -> float | None:
@@ -102,8 +105,59 @@ class JobMetrics(_ServiceShape, frozen=True):
         return min(max(handled / self.input_records, 0.0), 1.0)
 
 
+class JobMetrics(_Counts, frozen=True):
+    """Record counts of a matching job; ``None`` where the service did not report one.
+
+    Attributes:
+        input_records: Records read from the input sources.
+        total_records_processed: Records processed so far.
+        records_not_processed: Records that could not be processed.
+        delete_records_processed: Delete requests processed.
+        match_ids: Match ids generated.
+    """
+
+    match_ids: int | None = None
+
+
+class IdMappingJobMetrics(_Counts, frozen=True):
+    """Record counts of an ID mapping job; ``None`` where the service did not report one.
+
+    "Source" and "target" are the two sides of the mapping; "new" counts
+    are this run's additions, "removed" ones its removals.
+
+    Attributes:
+        input_records: Records read from the input sources.
+        total_records_processed: Records processed so far.
+        records_not_processed: Records that could not be processed.
+        delete_records_processed: Delete requests processed.
+        total_mapped_records: Records mapped, in all.
+        total_mapped_source_records: Source records mapped.
+        total_mapped_target_records: Target records mapped.
+        unique_records_loaded: Distinct records loaded.
+        new_mapped_records: Records newly mapped by this run.
+        new_mapped_source_records: Source records newly mapped.
+        new_mapped_target_records: Target records newly mapped.
+        new_unique_records_loaded: Distinct records newly loaded.
+        mapped_records_removed: Mapped records removed by this run.
+        mapped_source_records_removed: Mapped source records removed.
+        mapped_target_records_removed: Mapped target records removed.
+    """
+
+    total_mapped_records: int | None = None
+    total_mapped_source_records: int | None = None
+    total_mapped_target_records: int | None = None
+    unique_records_loaded: int | None = None
+    new_mapped_records: int | None = None
+    new_mapped_source_records: int | None = None
+    new_mapped_target_records: int | None = None
+    new_unique_records_loaded: int | None = None
+    mapped_records_removed: int | None = None
+    mapped_source_records_removed: int | None = None
+    mapped_target_records_removed: int | None = None
+
+
 class OutputSource(_ServiceShape, frozen=True):
-    """Where a matching job writes its output.
+    """Where a job writes its output.
 
     Attributes:
         role_arn: The IAM role the service assumed to write the output.
@@ -115,18 +169,13 @@ class OutputSource(_ServiceShape, frozen=True):
     output_s3_path: str
     kms_arn: str | None = None
 
+    def to_service_dict(self) -> dict[str, object]:
+        """The output location in the service's names (``roleArn``, ...), unset ones left out."""
+        return {_wire_name(name): value for name, value in self.model_dump().items() if value}
 
-class MatchingJobSummary(_ServiceShape, frozen=True):
-    """A matching job as ``ListMatchingJobs`` lists it: id, status and times.
 
-    Attributes:
-        job_id: The job's id (32 hexadecimal characters).
-        status: The job's state; ``UNKNOWN`` for a status this version does
-            not know.
-        raw_status: The status text exactly as the service sent it.
-        start_time: When the job started (UTC).
-        end_time: When the job ended (UTC), or ``None`` while it runs.
-    """
+class _JobSummary(_ServiceShape, frozen=True):
+    """What every job has, as the List*Jobs operations list it."""
 
     job_id: str
     status: JobStatus
@@ -163,30 +212,36 @@ class MatchingJobSummary(_ServiceShape, frozen=True):
         return reply
 
 
-class MatchingJob(MatchingJobSummary, frozen=True):
-    """One matching job, as ``GetMatchingJob`` describes it.
-
-    Everything a `MatchingJobSummary` has, and the job's metrics, error and
-    output location. Construct it from keyword arguments (``raw_status``
-    defaults to the status' value), from `model_dump` output, or from a
-    boto3 ``get_matching_job`` reply as it is.
+class MatchingJobSummary(_JobSummary, frozen=True):
+    """A matching job as ``ListMatchingJobs`` lists it: id, status and times.
 
     Attributes:
-        metrics: The job's record counts; always present, with ``None`` for
-            counts not reported.
-        error_message: Why the job failed, when it did.
-        output_sources: Where the job writes its output (the service sends
-            at most one).
-
-    Example:
-        ```python
-        job = er.get_matching_job("customers", job_id)
-        if job.status is JobStatus.SUCCEEDED:
-            print(job.metrics.match_ids, job.duration)
-        ```
+        job_id: The job's id (32 hexadecimal characters).
+        status: The job's state; ``UNKNOWN`` for a status this version does
+            not know.
+        raw_status: The status text exactly as the service sent it.
+        start_time: When the job started (UTC).
+        end_time: When the job ended (UTC), or ``None`` while it runs.
     """
 
-    metrics: JobMetrics = Field(default_factory=JobMetrics)
+
+class IdMappingJobSummary(_JobSummary, frozen=True):
+    """An ID mapping job as ``ListIdMappingJobs`` lists it: id, status and times.
+
+    Attributes:
+        job_id: The job's id (32 hexadecimal characters).
+        status: The job's state; ``UNKNOWN`` for a status this version does
+            not know.
+        raw_status: The status text exactly as the service sent it.
+        start_time: When the job started (UTC).
+        end_time: When the job ended (UTC), or ``None`` while it runs.
+    """
+
+
+class _Job(_JobSummary, frozen=True):
+    """What every job adds to its summary: metrics, error and output location."""
+
+    metrics: _Counts = Field(default_factory=_Counts)
     error_message: str | None = Field(
         default=None, validation_alias=AliasPath("errorDetails", "errorMessage")
     )
@@ -216,14 +271,84 @@ class MatchingJob(MatchingJobSummary, frozen=True):
             reply["errorDetails"] = {"errorMessage": self.error_message}
         if self.output_sources:
             reply["outputSourceConfig"] = [
-                {_wire_name(name): value for name, value in source.model_dump().items() if value}
-                for source in self.output_sources
+                source.to_service_dict() for source in self.output_sources
             ]
         return reply
 
 
+class MatchingJob(_Job, MatchingJobSummary, frozen=True):
+    """One matching job, as ``GetMatchingJob`` describes it.
+
+    Everything a `MatchingJobSummary` has, and the job's metrics, error and
+    output location. Construct it from keyword arguments (``raw_status``
+    defaults to the status' value), from `model_dump` output, or from a
+    boto3 ``get_matching_job`` reply as it is.
+
+    Attributes:
+        metrics: The job's record counts; always present, with ``None`` for
+            counts not reported.
+        error_message: Why the job failed, when it did.
+        output_sources: Where the job writes its output (the service sends
+            at most one).
+
+    Example:
+        ```python
+        job = er.get_matching_job("customers", job_id)
+        if job.status is JobStatus.SUCCEEDED:
+            print(job.metrics.match_ids, job.duration)
+        ```
+    """
+
+    metrics: JobMetrics = Field(default_factory=JobMetrics)
+
+
+class IdMappingJob(_Job, IdMappingJobSummary, frozen=True):
+    """One ID mapping job, as ``GetIdMappingJob`` describes it.
+
+    Everything an `IdMappingJobSummary` has, and the job's metrics, error,
+    output location and type. Construct it from keyword arguments
+    (``raw_status`` and ``raw_job_type`` follow ``status`` and
+    ``job_type``), from `model_dump` output, or from a boto3
+    ``get_id_mapping_job`` reply as it is.
+
+    Attributes:
+        metrics: The job's 15 record counts; always present, with ``None``
+            for counts not reported.
+        error_message: Why the job failed, when it did.
+        output_sources: Where the job writes its output (the service sends
+            at most one).
+        job_type: ``BATCH``, ``INCREMENTAL`` or ``DELETE_ONLY``; ``UNKNOWN``
+            for a type this version does not know; ``None`` if not sent.
+        raw_job_type: The job type exactly as the service sent it.
+
+    Example:
+        ```python
+        job = er.get_id_mapping_job("customer-ids", job_id)
+        if job.status is JobStatus.SUCCEEDED:
+            print(job.job_type, job.metrics.total_mapped_records)
+        ```
+    """
+
+    metrics: IdMappingJobMetrics = Field(default_factory=IdMappingJobMetrics)
+    job_type: IdMappingJobType | None = None
+    # Filled from the one "jobType" field, as raw_status is from "status".
+    raw_job_type: str | None = Field(
+        default=None, validation_alias=AliasChoices("raw_job_type", "jobType", "job_type")
+    )
+
+    def to_service_dict(self) -> dict[str, object]:
+        """The job in the service's own shape and names, as boto3 returns it.
+
+        As `MatchingJob.to_service_dict`, with ``jobType`` when the job has one.
+        """
+        reply = super().to_service_dict()
+        if self.raw_job_type is not None:
+            reply["jobType"] = self.raw_job_type
+        return reply
+
+
 class StartedJob(_ServiceShape, frozen=True):
-    """The reply of ``StartMatchingJob``."""
+    """The reply of ``StartMatchingJob`` and ``StartIdMappingJob``: the new job's id."""
 
     job_id: str
 
@@ -232,3 +357,9 @@ class MatchingJobsPage(_ServiceShape, frozen=True):
     """One page of a ``ListMatchingJobs`` reply."""
 
     jobs: tuple[MatchingJobSummary, ...] = ()
+
+
+class IdMappingJobsPage(_ServiceShape, frozen=True):
+    """One page of a ``ListIdMappingJobs`` reply."""
+
+    jobs: tuple[IdMappingJobSummary, ...] = ()

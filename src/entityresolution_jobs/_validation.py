@@ -2,7 +2,9 @@
 
 botocore itself checks types and minimum lengths only; the service also
 enforces maximum lengths, ranges and patterns. The rules here are read from
-the loaded service model, so they follow AWS's model rather than a copy.
+the loaded service model, so they follow AWS's model rather than a copy,
+down into lists and structures (a start request's output location). A
+value bound into the request's path must not be empty either.
 
 Patterns are applied as whole-string matches. Smithy leaves ``@pattern``
 unanchored, but the service rejects a name that merely contains a valid run
@@ -14,15 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn, cast
 
-from botocore.model import ServiceModel, Shape, StructureShape
+from botocore.model import ListShape, ServiceModel, Shape, StructureShape
 
 from ._errors import InvalidInputError
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 _log = logging.getLogger("entityresolution_jobs")
 
@@ -31,7 +31,7 @@ _REMEMBERED = 1024
 
 @dataclass(frozen=True, eq=False)
 class _Rule:
-    """The constraints on one top-level input member."""
+    """The constraints on one input member, and on what it contains."""
 
     wire_name: str
     argument: str
@@ -40,6 +40,8 @@ class _Rule:
     minimum: int | None
     maximum: int | None
     pattern: re.Pattern[str] | None
+    members: tuple[_Rule, ...] = ()
+    item: _Rule | None = None
 
     def check(self, value: object) -> None:
         if value is None:
@@ -56,27 +58,65 @@ class _Rule:
             if not isinstance(value, int) or isinstance(value, bool):
                 self._fail(f"must be an int, not {type(value).__name__}")
             self._check_size(value, "")
+        elif self.type_name == "list" and isinstance(value, list | tuple):
+            items = cast("list[object] | tuple[object, ...]", value)
+            self._check_size(len(items), " items")
+            for item in items:
+                if self.item is not None:
+                    self.item.check(item)
+        elif self.type_name == "structure" and isinstance(value, Mapping):
+            fields = cast("Mapping[str, object]", value)
+            for member in self.members:
+                member.check(fields.get(member.wire_name))
 
     def _check_size(self, size: int, unit: str) -> None:
         low, high = self.minimum, self.maximum
         if (low is not None and size < low) or (high is not None and size > high):
-            bounds = f"{'-inf' if low is None else low} to {'inf' if high is None else high}"
+            if high is None and low == 1 and size == 0:
+                self._fail("must not be empty")
+            bounds = f"{'-inf' if low is None else low} to {high}"
             self._fail(f"must be {bounds}{unit}; got {size}")
 
     def _fail(self, reason: str) -> NoReturn:
         raise InvalidInputError(f"{self.argument} {reason}", parameter=self.argument)
 
 
-def _rule(wire_name: str, shape: Shape, required: bool) -> _Rule:
+# Wire names whose argument is not their snake_case form: a start request's
+# one-element outputSourceConfig is the caller's single output_source.
+_ARGUMENTS = {"outputSourceConfig": "output_source", "KMSArn": "kms_arn"}
+# Input shapes nest two levels at most in the operations this library sends.
+_DEPTH = 4
+
+
+def _rule(wire_name: str, shape: Shape, required: bool, parent: str = "", depth: int = 0) -> _Rule:
     metadata = shape.metadata
+    argument = parent + (_ARGUMENTS.get(wire_name) or _snake_case(wire_name))
+    minimum = metadata.get("min")
+    if shape.serialization.get("location") == "uri":
+        # A path segment cannot be empty: botocore would send "//" and the
+        # request would name another resource, or none.
+        minimum = max(minimum or 0, 1)
+    members: tuple[_Rule, ...] = ()
+    item: _Rule | None = None
+    if depth < _DEPTH and isinstance(shape, StructureShape):
+        nested = set(shape.required_members)
+        members = tuple(
+            _rule(name, member, name in nested, f"{argument}.", depth + 1)
+            for name, member in shape.members.items()
+        )
+    elif depth < _DEPTH and isinstance(shape, ListShape):
+        # The items are named as the list is: the caller passes one output_source.
+        item = _rule(wire_name, shape.member, True, parent, depth + 1)
     return _Rule(
         wire_name=wire_name,
-        argument=_snake_case(wire_name),
+        argument=argument,
         type_name=shape.type_name,
         required=required,
-        minimum=metadata.get("min"),
+        minimum=minimum,
         maximum=metadata.get("max"),
         pattern=_compile(metadata.get("pattern")),
+        members=members,
+        item=item,
     )
 
 

@@ -25,22 +25,21 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic
 
 from ._errors import (
     EntityResolutionError,
     InternalServerError,
     InvalidInputError,
-    JobFailedError,
+    JobT,
     ServiceError,
     ThrottlingError,
     TransportError,
-    WaitTimeoutError,
 )
 from ._status import JobStatus
 
 if TYPE_CHECKING:
-    from ._models import MatchingJob
+    from ._core import JobKind
 
 log = logging.getLogger("entityresolution_jobs")
 
@@ -121,8 +120,8 @@ def is_transient(error: EntityResolutionError) -> bool:
 
 
 @dataclass
-class Waiter:
-    """One wait for one job: when to poll, and what the polls returned.
+class Waiter(Generic[JobT]):
+    """One wait for one job of either kind: when to poll, and what the polls returned.
 
     Sans-IO, in the manner of tenacity's ``for attempt in Retrying()``: a
     shell iterates the waiter for the seconds to sleep before each poll (0
@@ -141,6 +140,7 @@ class Waiter:
     time spent there counts against the deadline too.
 
     Args:
+        kind: The kind of job: names it, and gives the errors to raise.
         workflow_name: The job's workflow.
         job_id: The job's id.
         policy: The delays and deadline.
@@ -148,11 +148,12 @@ class Waiter:
             each delay.
     """
 
+    kind: JobKind[JobT, object]
     workflow_name: str
     job_id: str
     policy: WaitPolicy
     clock: Clock
-    last: MatchingJob | None = None
+    last: JobT | None = None
     _attempt: int = 0
     _started: float = 0.0
     _cause: EntityResolutionError | None = None
@@ -160,26 +161,27 @@ class Waiter:
 
     @property
     def params(self) -> dict[str, object]:
-        """The GetMatchingJob request each poll sends."""
+        """The request each poll sends (GetMatchingJob's or GetIdMappingJob's)."""
         return {"workflowName": self.workflow_name, "jobId": self.job_id}
 
     @property
     def description(self) -> str:
         """How log lines and errors name the job."""
-        return f"matching job {self.job_id} of workflow {self.workflow_name}"
+        return f"{self.kind.noun} {self.job_id} of workflow {self.workflow_name}"
 
     def __iter__(self) -> Iterator[float]:
         """Seconds to sleep before each poll: 0 first, then by the policy.
 
         Raises:
-            WaitTimeoutError: The job has not ended and no time is left.
+            WaitTimeoutError: The job has not ended and no time is left
+                (the subclass of the job's kind).
         """
         self._started = self.clock()
         yield 0.0
         while self._cause is not None or self.last is None or not self.last.is_terminal:
             yield self._next_delay()
 
-    def record(self, outcome: MatchingJob | EntityResolutionError) -> MatchingJob | None:
+    def record(self, outcome: JobT | EntityResolutionError) -> JobT | None:
         """Take in what a poll returned: the job to hand on, or None after a transient error.
 
         Raises:
@@ -197,20 +199,20 @@ class Waiter:
         self.last = outcome
         return outcome
 
-    def outcome(self) -> MatchingJob:
+    def outcome(self) -> JobT:
         """The result of a finished wait: the job, if it SUCCEEDED.
 
         Raises:
-            JobFailedError: It FAILED.
+            JobFailedError: It FAILED (the subclass of the job's kind).
         """
         job = self.last
         if job is None or not job.is_terminal:  # iteration ends only on a terminal state
             raise AssertionError(f"{self.description}: the wait ended before the job did")
         if job.status is JobStatus.FAILED:
-            raise JobFailedError(job, description=self.description)
+            raise self.kind.failed(job, description=self.description)
         return job
 
-    def _log_change(self, job: MatchingJob) -> None:
+    def _log_change(self, job: JobT) -> None:
         previous = self.last
         if previous is None or previous.raw_status != job.raw_status:
             was = "started waiting" if previous is None else f"{previous.raw_status} ->"
@@ -226,7 +228,7 @@ class Waiter:
     def _next_delay(self) -> float:
         delay = self.policy.next_delay(self._attempt, self.clock() - self._started)
         if delay is None:
-            raise WaitTimeoutError(
+            raise self.kind.timed_out(
                 f"{self.description} did not finish within {self.policy.timeout:g} s",
                 job=self.last,
             ) from self._cause
