@@ -103,3 +103,30 @@ def job_reply(**overrides: object) -> dict[str, object]:
     }
     reply.update(overrides)
     return reply
+
+
+ID_MAPPING_METRICS = {
+    "inputRecords": 1000,
+    "totalRecordsProcessed": 990,
+    "recordsNotProcessed": 10,
+    "deleteRecordsProcessed": 5,
+    "totalMappedRecords": 600,
+    "totalMappedSourceRecords": 310,
+    "totalMappedTargetRecords": 290,
+    "uniqueRecordsLoaded": 980,
+    "newMappedRecords": 120,
+    "newMappedSourceRecords": 70,
+    "newMappedTargetRecords": 50,
+    "newUniqueRecordsLoaded": 115,
+    "mappedRecordsRemoved": 8,
+    "mappedSourceRecordsRemoved": 5,
+    "mappedTargetRecordsRemoved": 3,
+}
+"""Every one of the 15 counts of GetIdMappingJob, each a different number."""
+
+
+def id_mapping_job_reply(**overrides: object) -> dict[str, object]:
+    """A complete GetIdMappingJob reply, as the service model describes it."""
+    reply = job_reply(metrics=dict(ID_MAPPING_METRICS), jobType="INCREMENTAL")
+    reply.update(overrides)
+    return reply

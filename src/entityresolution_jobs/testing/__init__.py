@@ -4,7 +4,9 @@ Importing this module teaches moto the Entity Resolution service; after
 that, plain ``moto.mock_aws()`` and moto's server mode answer
 CreateMatchingWorkflow, GetMatchingWorkflow, ListMatchingWorkflows,
 DeleteMatchingWorkflow, StartMatchingJob, GetMatchingJob and
-ListMatchingJobs, next to moto's own services. Install with the ``testing``
+ListMatchingJobs, and the same seven operations for ID mapping workflows
+and jobs (CreateIdMappingWorkflow ... ListIdMappingJobs), next to moto's
+own services. Install with the ``testing``
 extra (``pip install entityresolution-jobs[testing]``).
 
 A started job moves on by itself (QUEUED, RUNNING with growing metrics,
@@ -32,7 +34,7 @@ The pytest plugin installed with the package offers the same as a fixture,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
@@ -41,6 +43,7 @@ from ._models import (
     FAILED,
     SUCCEEDED,
     EntityResolutionBackend,
+    FakeIdMappingJob,
     FakeMatchingJob,
     JobState,
     JobTimeline,
@@ -48,13 +51,16 @@ from ._models import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from datetime import datetime
+
+    from ._models import MatchingWorkflow
 
 __all__ = [
     "EntityResolutionBackend",
     "EntityResolutionMock",
     "Fault",
+    "IdMappingJobControl",
     "JobControl",
     "JobTimeline",
     "Status",
@@ -72,18 +78,18 @@ Fault = Literal["ThrottlingException", "InternalServerException", "AccessDeniedE
 EXAMPLE_ROLE_ARN = "arn:aws:iam::123456789012:role/entity-resolution"
 
 
-class JobControl:
-    """Drives one job of the fake service.
-
-    Setting a state pins the job: it no longer follows its timeline.
-    """
+class _JobControl:
+    """What the controls of both kinds of job share."""
 
     def __init__(self, backend: EntityResolutionBackend, job: FakeMatchingJob) -> None:
         self._backend = backend
         self._job = job
 
     def __repr__(self) -> str:
-        return f"JobControl({self.workflow_name!r}, {self.job_id!r}, status={self.status!r})"
+        return (
+            f"{type(self).__name__}({self.workflow_name!r}, {self.job_id!r}, "
+            f"status={self.status!r})"
+        )
 
     @property
     def job_id(self) -> str:
@@ -97,8 +103,30 @@ class JobControl:
 
     @property
     def status(self) -> str:
-        """The status GetMatchingJob would report now."""
+        """The status the service would report now."""
         return self._job.state(self._backend.clock()).status
+
+    def fail(self, error_message: str) -> None:
+        """Pin the job as FAILED with ``error_message``."""
+        self._pin("FAILED", {}, error_message)
+
+    def _pin(self, status: Status, counts: Mapping[str, int | None], error: str | None) -> None:
+        """Pin the job's state; counts left None are not reported."""
+        metrics = {name: value for name, value in counts.items() if value is not None}
+        ended = status in {SUCCEEDED, FAILED}
+        self._job.pinned = JobState(
+            status,
+            end_time=self._backend.clock() if ended else None,
+            metrics=metrics or None,
+            error_message=error,
+        )
+
+
+class JobControl(_JobControl):
+    """Drives one matching job of the fake service.
+
+    Setting a state pins the job: it no longer follows its timeline.
+    """
 
     def set(
         self,
@@ -122,30 +150,63 @@ class JobControl:
             "deleteRecordsProcessed": delete_records_processed,
             "matchIDs": match_ids,
         }
-        metrics = {name: value for name, value in counts.items() if value is not None}
-        ended = status in {SUCCEEDED, FAILED}
-        self._job.pinned = JobState(
-            status,
-            end_time=self._backend.clock() if ended else None,
-            metrics=metrics or None,
-            error_message=error_message,
-        )
+        self._pin(status, counts, error_message)
 
     def succeed(self, *, match_ids: int | None = None) -> None:
         """Pin the job as SUCCEEDED with its timeline's final metrics."""
-        line = self._job.timeline
-        self.set(
-            "SUCCEEDED",
-            input_records=line.input_records,
-            processed=line.input_records - line.records_not_processed,
-            not_processed=line.records_not_processed,
-            delete_records_processed=0,
-            match_ids=line.match_ids if match_ids is None else match_ids,
-        )
+        counts = self._job.metrics(1.0)
+        if match_ids is not None:
+            counts["matchIDs"] = match_ids
+        self._pin("SUCCEEDED", counts, None)
 
-    def fail(self, error_message: str) -> None:
-        """Pin the job as FAILED with ``error_message``."""
-        self.set("FAILED", error_message=error_message)
+
+class IdMappingJobControl(_JobControl):
+    """Drives one ID mapping job of the fake service.
+
+    Setting a state pins the job: it no longer follows its timeline.
+    """
+
+    @property
+    def job_type(self) -> str:
+        """The job's type: what it was started with, BATCH by default."""
+        job = self._job
+        assert isinstance(job, FakeIdMappingJob)
+        return job.job_type
+
+    def set(
+        self,
+        status: Status,
+        *,
+        input_records: int | None = None,
+        processed: int | None = None,
+        not_processed: int | None = None,
+        mapped_records: int | None = None,
+        counts: Mapping[str, int] | None = None,
+        error_message: str | None = None,
+    ) -> None:
+        """Pin the job to ``status`` with these metrics (those left None are not reported).
+
+        ``mapped_records`` is ``totalMappedRecords``; ``counts`` sets any of
+        the 15 counts by its service name (``{"newMappedRecords": 5}``).
+        A SUCCEEDED or FAILED job gets an end time: the backend clock's now.
+        """
+        named = {
+            "inputRecords": input_records,
+            "totalRecordsProcessed": processed,
+            "recordsNotProcessed": not_processed,
+            "totalMappedRecords": mapped_records,
+        }
+        self._pin(status, {**named, **(counts or {})}, error_message)
+
+    def succeed(self, *, mapped_records: int | None = None) -> None:
+        """Pin the job as SUCCEEDED with its timeline's final metrics."""
+        counts = self._job.metrics(1.0)
+        if mapped_records is not None:
+            counts["totalMappedRecords"] = mapped_records
+        self._pin("SUCCEEDED", counts, None)
+
+
+ControlT = TypeVar("ControlT", bound=_JobControl)
 
 
 class EntityResolutionMock:
@@ -222,15 +283,67 @@ class EntityResolutionMock:
         }
         return self.backend.create_matching_workflow(name, config).arn
 
+    def create_id_mapping_workflow(
+        self,
+        name: str,
+        *,
+        role_arn: str = EXAMPLE_ROLE_ARN,
+        output_s3_path: str = "s3://example-bucket/entity-resolution/id-mapping/",
+        kms_arn: str | None = None,
+    ) -> str:
+        """Create a rule-based ID mapping workflow with a minimal valid configuration.
+
+        Returns its ARN, which the ID mapping operations also accept as the
+        workflow's name.
+        """
+        output: dict[str, object] = {"outputS3Path": output_s3_path}
+        if kms_arn is not None:
+            output["KMSArn"] = kms_arn
+        table = f"arn:aws:glue:{self.region_name}:{self.account_id}:table/example"
+        config = {
+            "inputSourceConfig": [
+                {"inputSourceARN": f"{table}/customers", "schemaName": "customers"},
+                {"inputSourceARN": f"{table}/partners", "type": "TARGET"},
+            ],
+            "outputSourceConfig": [output],
+            "idMappingTechniques": {
+                "idMappingType": "RULE_BASED",
+                "ruleBasedProperties": {
+                    "rules": [{"ruleName": "email", "matchingKeys": ["email"]}],
+                    "ruleDefinitionType": "SOURCE",
+                    "attributeMatchingModel": "ONE_TO_ONE",
+                    "recordMatchingModel": "ONE_SOURCE_TO_ONE_TARGET",
+                },
+            },
+            "roleArn": role_arn,
+        }
+        return self.backend.create_id_mapping_workflow(name, config).arn
+
     def job(self, workflow_name: str, job_id: str) -> JobControl:
-        """Controls for one job; KeyError if there is no such job."""
-        workflow = self.backend.workflows[workflow_name]
-        return JobControl(self.backend, workflow.jobs[job_id])
+        """Controls for one matching job; KeyError if there is no such job."""
+        return self._control(JobControl, self.backend.workflows[workflow_name], job_id)
 
     def jobs(self, workflow_name: str) -> list[JobControl]:
-        """Controls for every job of a workflow, oldest first."""
-        workflow = self.backend.workflows[workflow_name]
-        return [JobControl(self.backend, job) for job in workflow.jobs.values()]
+        """Controls for every job of a matching workflow, oldest first."""
+        return self._controls(JobControl, self.backend.workflows[workflow_name])
+
+    def id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJobControl:
+        """Controls for one ID mapping job; KeyError if there is no such job."""
+        workflow = self.backend.id_mapping_workflows[workflow_name]
+        return self._control(IdMappingJobControl, workflow, job_id)
+
+    def id_mapping_jobs(self, workflow_name: str) -> list[IdMappingJobControl]:
+        """Controls for every job of an ID mapping workflow, oldest first."""
+        workflow = self.backend.id_mapping_workflows[workflow_name]
+        return self._controls(IdMappingJobControl, workflow)
+
+    def _control(
+        self, control: type[ControlT], workflow: MatchingWorkflow, job_id: str
+    ) -> ControlT:
+        return control(self.backend, workflow.jobs[job_id])
+
+    def _controls(self, control: type[ControlT], workflow: MatchingWorkflow) -> list[ControlT]:
+        return [control(self.backend, job) for job in workflow.jobs.values()]
 
     def inject_fault(
         self,
@@ -240,7 +353,7 @@ class EntityResolutionMock:
         times: int = 1,
         message: str = "Injected by entityresolution_jobs.testing",
     ) -> None:
-        """Make the next ``times`` calls of ``operation`` (e.g. "GetMatchingJob") fail.
+        """Make the next ``times`` calls of ``operation`` (e.g. "GetIdMappingJob") fail.
 
         The fault counts down per call the service receives, retries
         included: a client in standard retry mode that makes 3 attempts

@@ -2,6 +2,8 @@
 
 Laid out like one of moto's own services (``models.py``): one
 ``EntityResolutionBackend`` per account and region in a ``BackendDict``.
+Matching and ID mapping workflows live in two stores of one backend; their
+jobs share one lifecycle and differ in their metrics and job type.
 Job state is computed from the backend's clock when it is read, so a job
 moves on without any thread, and a test that swaps the clock or pins a
 job's state never sleeps.
@@ -10,6 +12,7 @@ job's state never sleeps.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -45,7 +48,11 @@ class JobTimeline:
         running_seconds: How long it then stays RUNNING.
         input_records: The job's ``inputRecords``.
         records_not_processed: Its final ``recordsNotProcessed``.
-        match_ids: Its final ``matchIDs``.
+        match_ids: A matching job's final ``matchIDs``.
+        mapped_records: An ID mapping job's final ``totalMappedRecords``:
+            half of them (rounded up) source records, the rest target
+            records. The ``new*`` counts equal the totals (the fake keeps no
+            mapping between runs) and the ``*Removed`` counts are 0.
     """
 
     queued_seconds: float = 0.5
@@ -53,11 +60,12 @@ class JobTimeline:
     input_records: int = 1000
     records_not_processed: int = 10
     match_ids: int = 400
+    mapped_records: int = 600
 
 
 @dataclass(frozen=True)
 class JobState:
-    """A job's state at one moment, as GetMatchingJob reports it."""
+    """A job's state at one moment, as GetMatchingJob or GetIdMappingJob reports it."""
 
     status: str
     end_time: datetime | None = None
@@ -85,18 +93,32 @@ class FakeMatchingJob:
         if elapsed < 0:
             return JobState(QUEUED)
         if elapsed < line.running_seconds:
-            return JobState(RUNNING, metrics=_metrics(line, elapsed / line.running_seconds))
+            return JobState(RUNNING, metrics=self.metrics(elapsed / line.running_seconds))
         end = self.start_time + timedelta(seconds=line.queued_seconds + line.running_seconds)
-        return JobState(SUCCEEDED, end_time=end, metrics=_metrics(line, 1.0))
+        return JobState(SUCCEEDED, end_time=end, metrics=self.metrics(1.0))
+
+    def metrics(self, done: float) -> dict[str, int]:
+        """The counts reported when ``done`` (0.0 to 1.0) of the timeline has run."""
+        line = self.timeline
+        processed = line.input_records - line.records_not_processed
+        return {
+            "inputRecords": line.input_records,
+            "totalRecordsProcessed": math.floor(processed * done),
+            "recordsNotProcessed": math.floor(line.records_not_processed * done),
+            "deleteRecordsProcessed": 0,
+            "matchIDs": math.floor(line.match_ids * done),
+        }
 
     def describe(self, now: datetime) -> dict[str, Any]:
         """The GetMatchingJob reply."""
         state = self.state(now)
-        reply = {**self.summary(now), "outputSourceConfig": self.output_source_config}
+        reply = self.summary(now)
         if state.metrics is not None:
             reply["metrics"] = state.metrics
         if state.error_message is not None:
             reply["errorDetails"] = {"errorMessage": state.error_message}
+        if self.output_source_config:
+            reply["outputSourceConfig"] = self.output_source_config
         return reply
 
     def summary(self, now: datetime) -> dict[str, Any]:
@@ -112,24 +134,43 @@ class FakeMatchingJob:
         return reply
 
 
-def _metrics(line: JobTimeline, done: float) -> dict[str, int]:
-    processed = line.input_records - line.records_not_processed
-    return {
-        "inputRecords": line.input_records,
-        "totalRecordsProcessed": math.floor(processed * done),
-        "recordsNotProcessed": math.floor(line.records_not_processed * done),
-        "deleteRecordsProcessed": 0,
-        "matchIDs": math.floor(line.match_ids * done),
-    }
+@dataclass
+class FakeIdMappingJob(FakeMatchingJob):
+    """One ID mapping job of the fake service: a matching job's lifecycle, its own counts."""
+
+    job_type: str = "BATCH"
+
+    def metrics(self, done: float) -> dict[str, int]:
+        """The 15 counts reported when ``done`` (0.0 to 1.0) of the timeline has run."""
+        counts = super().metrics(done)
+        del counts["matchIDs"]
+        mapped = math.floor(self.timeline.mapped_records * done)
+        source = (mapped + 1) // 2
+        totals = {"Records": mapped, "SourceRecords": source, "TargetRecords": mapped - source}
+        for name, count in totals.items():
+            counts[f"totalMapped{name}"] = count
+            counts[f"newMapped{name}"] = count
+            counts[f"mapped{name}Removed"] = 0
+        counts["uniqueRecordsLoaded"] = counts["newUniqueRecordsLoaded"] = counts[
+            "totalRecordsProcessed"
+        ]
+        return counts
+
+    def describe(self, now: datetime) -> dict[str, Any]:
+        """The GetIdMappingJob reply."""
+        return {**super().describe(now), "jobType": self.job_type}
 
 
 def _job_output(config: dict[str, Any]) -> list[dict[str, Any]]:
     # A job reports where it writes (JobOutputSource: the workflow's role and
     # its first output location), not the workflow's whole output config.
     sources: list[dict[str, Any]] = config.get("outputSourceConfig") or []
+    role: str | None = config.get("roleArn")
     reported: list[dict[str, Any]] = []
     for source in sources[:1]:
-        output = {"roleArn": config.get("roleArn"), "outputS3Path": source.get("outputS3Path")}
+        if not role:  # an ID mapping workflow may have none; the job then reports none
+            break
+        output = {"roleArn": role, "outputS3Path": source.get("outputS3Path")}
         if source.get("KMSArn"):
             output["KMSArn"] = source["KMSArn"]
         reported.append(output)
@@ -138,7 +179,7 @@ def _job_output(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 @dataclass
 class MatchingWorkflow:
-    """One matching workflow of the fake service, as it was created."""
+    """One workflow of the fake service, as it was created (a matching one by default)."""
 
     name: str
     arn: str
@@ -147,7 +188,7 @@ class MatchingWorkflow:
     jobs: dict[str, FakeMatchingJob] = field(default_factory=dict[str, FakeMatchingJob])
 
     def describe(self) -> dict[str, Any]:
-        """The GetMatchingWorkflow reply."""
+        """The Get*Workflow reply."""
         return {
             **self.config,
             "workflowName": self.name,
@@ -158,16 +199,33 @@ class MatchingWorkflow:
 
     def summary(self) -> dict[str, Any]:
         """The workflow's entry in a ListMatchingWorkflows reply."""
-        techniques: dict[str, Any] = self.config.get("resolutionTechniques") or {}
         summary = {
             "workflowName": self.name,
             "workflowArn": self.arn,
             "createdAt": self.created_at,
             "updatedAt": self.created_at,
         }
+        techniques: dict[str, Any] = self.config.get("resolutionTechniques") or {}
         if "resolutionType" in techniques:
             summary["resolutionType"] = techniques["resolutionType"]
         return summary
+
+
+@dataclass(frozen=True)
+class _WorkflowKind:
+    """What the two kinds of workflow differ in, in the fake service."""
+
+    noun: str
+    arn_type: str
+    job: type[FakeMatchingJob]
+
+
+_MATCHING = _WorkflowKind("matching workflow", "matchingworkflow", FakeMatchingJob)
+_ID_MAPPING = _WorkflowKind("ID mapping workflow", "idmappingworkflow", FakeIdMappingJob)
+_WORKFLOW_ARN = re.compile(
+    r"arn:[\w-]+:entityresolution:(?P<region>[\w-]+):(?P<account>\d{12}):"
+    r"(?P<type>\w+)/(?P<name>[\w-]+)"
+)
 
 
 class EntityResolutionBackend(BaseBackend):
@@ -181,23 +239,24 @@ class EntityResolutionBackend(BaseBackend):
     """
 
     PAGINATION_MODEL: ClassVar[dict[str, dict[str, Any]]] = {
-        "list_matching_workflows": {
+        operation: {
             "input_token": "next_token",
             "limit_key": "max_results",
             "limit_default": 25,
-            "unique_attribute": "arn",
-        },
-        "list_matching_jobs": {
-            "input_token": "next_token",
-            "limit_key": "max_results",
-            "limit_default": 25,
-            "unique_attribute": "job_id",
-        },
+            "unique_attribute": "job_id" if operation.endswith("_jobs") else "arn",
+        }
+        for operation in (
+            "list_matching_workflows",
+            "list_matching_jobs",
+            "list_id_mapping_workflows",
+            "list_id_mapping_jobs",
+        )
     }
 
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.workflows: dict[str, MatchingWorkflow] = {}
+        self.id_mapping_workflows: dict[str, MatchingWorkflow] = {}
         self.timeline = JobTimeline()
         self.clock: Callable[[], datetime] = _utc_now
         self.faults: defaultdict[str, deque[tuple[str, str]]] = defaultdict(deque)
@@ -217,26 +276,15 @@ class EntityResolutionBackend(BaseBackend):
             code, message = queue.popleft()
             raise FAULTS[code](message)
 
-    # The service's operations
+    # The service's operations: matching workflows and jobs
 
     def create_matching_workflow(self, name: str, config: dict[str, Any]) -> MatchingWorkflow:
         """Create a workflow; a name already in use is a ConflictException."""
-        if name in self.workflows:
-            raise ConflictException(f"Workflow {name} already exists.")
-        arn = (
-            f"arn:{self.partition}:entityresolution:{self.region_name}:"
-            f"{self.account_id}:matchingworkflow/{name}"
-        )
-        workflow = MatchingWorkflow(name, arn, self.clock(), config)
-        self.workflows[name] = workflow
-        return workflow
+        return self._create(_MATCHING, self.workflows, name, config)
 
     def get_matching_workflow(self, name: str) -> MatchingWorkflow:
         """Return a workflow, or raise ResourceNotFoundException."""
-        workflow = self.workflows.get(name)
-        if workflow is None:
-            raise ResourceNotFoundException(f"The workflow {name} could not be found.")
-        return workflow
+        return self._workflow(_MATCHING, self.workflows, name)
 
     @paginate(pagination_model=PAGINATION_MODEL)
     def list_matching_workflows(self) -> list[MatchingWorkflow]:
@@ -249,13 +297,98 @@ class EntityResolutionBackend(BaseBackend):
 
     def start_matching_job(self, workflow_name: str) -> FakeMatchingJob:
         """Start a job; one already QUEUED or RUNNING is a ConflictException."""
-        workflow = self.get_matching_workflow(workflow_name)
+        return self._start(self.get_matching_workflow(workflow_name), _MATCHING.job)
+
+    def get_matching_job(self, workflow_name: str, job_id: str) -> FakeMatchingJob:
+        """Return a job, or raise ResourceNotFoundException."""
+        return _job(self.get_matching_workflow(workflow_name), job_id)
+
+    @paginate(pagination_model=PAGINATION_MODEL)
+    def list_matching_jobs(self, workflow_name: str) -> list[FakeMatchingJob]:
+        """A workflow's jobs, oldest first (paginated)."""
+        return list(self.get_matching_workflow(workflow_name).jobs.values())
+
+    # ID mapping workflows and jobs: the same, in their own store. Their
+    # jobs' operations also take a workflow's ARN, and follow it to the
+    # account and region that own the workflow.
+
+    def create_id_mapping_workflow(self, name: str, config: dict[str, Any]) -> MatchingWorkflow:
+        """Create an ID mapping workflow; a name already in use is a ConflictException."""
+        return self._create(_ID_MAPPING, self.id_mapping_workflows, name, config)
+
+    def get_id_mapping_workflow(self, name: str) -> MatchingWorkflow:
+        """Return an ID mapping workflow by name or ARN, or raise ResourceNotFoundException."""
+        backend, name = self._owner_of(name)
+        return backend._workflow(_ID_MAPPING, backend.id_mapping_workflows, name)
+
+    @paginate(pagination_model=PAGINATION_MODEL)
+    def list_id_mapping_workflows(self) -> list[MatchingWorkflow]:
+        """Every ID mapping workflow, oldest first (paginated)."""
+        return list(self.id_mapping_workflows.values())
+
+    def delete_id_mapping_workflow(self, name: str) -> None:
+        """Delete an ID mapping workflow and its jobs; a missing name is not an error."""
+        self.id_mapping_workflows.pop(name, None)
+
+    def start_id_mapping_job(
+        self,
+        workflow_name: str,
+        job_type: str | None = None,
+        output_source_config: list[dict[str, Any]] | None = None,
+    ) -> FakeIdMappingJob:
+        """Start an ID mapping job (BATCH unless told); one in progress is a ConflictException."""
+        job = self._start(self.get_id_mapping_workflow(workflow_name), _ID_MAPPING.job)
+        assert isinstance(job, FakeIdMappingJob)
+        job.job_type = job_type or job.job_type
+        if output_source_config:
+            job.output_source_config = output_source_config
+        return job
+
+    def get_id_mapping_job(self, workflow_name: str, job_id: str) -> FakeMatchingJob:
+        """Return an ID mapping job, or raise ResourceNotFoundException."""
+        return _job(self.get_id_mapping_workflow(workflow_name), job_id)
+
+    @paginate(pagination_model=PAGINATION_MODEL)
+    def list_id_mapping_jobs(self, workflow_name: str) -> list[FakeMatchingJob]:
+        """An ID mapping workflow's jobs, oldest first (paginated)."""
+        return list(self.get_id_mapping_workflow(workflow_name).jobs.values())
+
+    # What both kinds share
+
+    def _create(
+        self,
+        kind: _WorkflowKind,
+        store: dict[str, MatchingWorkflow],
+        name: str,
+        config: dict[str, Any],
+    ) -> MatchingWorkflow:
+        if name in store:
+            raise ConflictException(f"Workflow {name} already exists.")
+        arn = (
+            f"arn:{self.partition}:entityresolution:{self.region_name}:"
+            f"{self.account_id}:{kind.arn_type}/{name}"
+        )
+        workflow = store[name] = MatchingWorkflow(name, arn, self.clock(), config)
+        return workflow
+
+    @staticmethod
+    def _workflow(
+        kind: _WorkflowKind, store: dict[str, MatchingWorkflow], name: str
+    ) -> MatchingWorkflow:
+        workflow = store.get(name)
+        if workflow is None:
+            raise ResourceNotFoundException(f"The {kind.noun} {name} could not be found.")
+        return workflow
+
+    def _start(
+        self, workflow: MatchingWorkflow, job_type: type[FakeMatchingJob]
+    ) -> FakeMatchingJob:
         now = self.clock()
         if any(job.state(now).status in IN_PROGRESS for job in workflow.jobs.values()):
-            raise ConflictException(f"Workflow {workflow_name} has a job in progress.")
-        job = FakeMatchingJob(
+            raise ConflictException(f"Workflow {workflow.name} has a job in progress.")
+        job = job_type(
             job_id=mock_random.uuid4().hex,
-            workflow_name=workflow_name,
+            workflow_name=workflow.name,
             start_time=now,
             timeline=replace(self.timeline),
             output_source_config=_job_output(workflow.config),
@@ -263,17 +396,19 @@ class EntityResolutionBackend(BaseBackend):
         workflow.jobs[job.job_id] = job
         return job
 
-    def get_matching_job(self, workflow_name: str, job_id: str) -> FakeMatchingJob:
-        """Return a job, or raise ResourceNotFoundException."""
-        job = self.get_matching_workflow(workflow_name).jobs.get(job_id)
-        if job is None:
-            raise ResourceNotFoundException(f"The job {job_id} could not be found.")
-        return job
+    def _owner_of(self, name: str) -> tuple[EntityResolutionBackend, str]:
+        """The backend that holds the ID mapping workflow ``name`` names, and its plain name."""
+        arn = _WORKFLOW_ARN.fullmatch(name)
+        if arn is None or arn["type"] != _ID_MAPPING.arn_type:
+            return self, name
+        return entityresolution_backends[arn["account"]][arn["region"]], arn["name"]
 
-    @paginate(pagination_model=PAGINATION_MODEL)
-    def list_matching_jobs(self, workflow_name: str) -> list[FakeMatchingJob]:
-        """A workflow's jobs, oldest first (paginated)."""
-        return list(self.get_matching_workflow(workflow_name).jobs.values())
+
+def _job(workflow: MatchingWorkflow, job_id: str) -> FakeMatchingJob:
+    job = workflow.jobs.get(job_id)
+    if job is None:
+        raise ResourceNotFoundException(f"The job {job_id} could not be found.")
+    return job
 
 
 def _all_regions() -> list[str]:

@@ -13,6 +13,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from botocore.model import Shape, StructureShape
 from botocore.validate import ParamValidator
 from moto.core.responses import ActionResult, BaseResponse
 from moto.core.utils import get_service_model
@@ -21,7 +22,9 @@ from ._exceptions import ValidationException
 from ._models import EntityResolutionBackend, entityresolution_backends
 
 if TYPE_CHECKING:
-    from botocore.model import StructureShape
+    from collections.abc import Callable
+
+    from ._models import FakeMatchingJob, MatchingWorkflow
 
 SERVICE = "entityresolution"
 
@@ -47,37 +50,23 @@ class EntityResolutionResponse(BaseResponse):
         _check(shape, params)
         return params
 
+    # Matching workflows and jobs
+
     def create_matching_workflow(self) -> ActionResult:
         """CreateMatchingWorkflow."""
-        params = self._begin("CreateMatchingWorkflow")
-        name = params.pop("workflowName")
-        workflow = self.backend.create_matching_workflow(name, params)
-        reply = workflow.describe()
-        reply.pop("createdAt")
-        reply.pop("updatedAt")
-        return ActionResult(reply)
+        return self._create("CreateMatchingWorkflow", self.backend.create_matching_workflow)
 
     def get_matching_workflow(self) -> ActionResult:
         """GetMatchingWorkflow."""
-        params = self._begin("GetMatchingWorkflow")
-        return ActionResult(self.backend.get_matching_workflow(params["workflowName"]).describe())
+        return self._get_workflow("GetMatchingWorkflow", self.backend.get_matching_workflow)
 
     def list_matching_workflows(self) -> ActionResult:
         """ListMatchingWorkflows."""
-        params = self._begin("ListMatchingWorkflows")
-        workflows, token = self.backend.list_matching_workflows(
-            max_results=params.get("maxResults"), next_token=params.get("nextToken")
-        )
-        reply: dict[str, Any] = {"workflowSummaries": [w.summary() for w in workflows]}
-        if token:
-            reply["nextToken"] = token
-        return ActionResult(reply)
+        return self._list("ListMatchingWorkflows", self.backend.list_matching_workflows)
 
     def delete_matching_workflow(self) -> ActionResult:
         """DeleteMatchingWorkflow."""
-        name = self._begin("DeleteMatchingWorkflow")["workflowName"]
-        self.backend.delete_matching_workflow(name)
-        return ActionResult({"message": f"The workflow {name} has been deleted."})
+        return self._delete("DeleteMatchingWorkflow", self.backend.delete_matching_workflow)
 
     def start_matching_job(self) -> ActionResult:
         """StartMatchingJob."""
@@ -88,23 +77,97 @@ class EntityResolutionResponse(BaseResponse):
 
     def get_matching_job(self) -> ActionResult:
         """GetMatchingJob."""
-        params = self._begin("GetMatchingJob")
-        job = self.backend.get_matching_job(params["workflowName"], params["jobId"])
-        return ActionResult(job.describe(self.backend.clock()))
+        return self._get_job("GetMatchingJob", self.backend.get_matching_job)
 
     def list_matching_jobs(self) -> ActionResult:
         """ListMatchingJobs."""
-        params = self._begin("ListMatchingJobs")
-        jobs, token = self.backend.list_matching_jobs(
-            workflow_name=params["workflowName"],
-            max_results=params.get("maxResults"),
-            next_token=params.get("nextToken"),
+        return self._list("ListMatchingJobs", self.backend.list_matching_jobs)
+
+    # ID mapping workflows and jobs
+
+    def create_id_mapping_workflow(self) -> ActionResult:
+        """CreateIdMappingWorkflow."""
+        return self._create("CreateIdMappingWorkflow", self.backend.create_id_mapping_workflow)
+
+    def get_id_mapping_workflow(self) -> ActionResult:
+        """GetIdMappingWorkflow."""
+        return self._get_workflow("GetIdMappingWorkflow", self.backend.get_id_mapping_workflow)
+
+    def list_id_mapping_workflows(self) -> ActionResult:
+        """ListIdMappingWorkflows."""
+        return self._list("ListIdMappingWorkflows", self.backend.list_id_mapping_workflows)
+
+    def delete_id_mapping_workflow(self) -> ActionResult:
+        """DeleteIdMappingWorkflow."""
+        return self._delete("DeleteIdMappingWorkflow", self.backend.delete_id_mapping_workflow)
+
+    def start_id_mapping_job(self) -> ActionResult:
+        """StartIdMappingJob."""
+        params = self._begin("StartIdMappingJob")
+        job = self.backend.start_id_mapping_job(
+            params["workflowName"], params.get("jobType"), params.get("outputSourceConfig")
         )
-        now = self.backend.clock()
-        reply: dict[str, Any] = {"jobs": [job.summary(now) for job in jobs]}
+        reply: dict[str, Any] = {"jobId": job.job_id, "jobType": job.job_type}
+        if job.output_source_config:
+            reply["outputSourceConfig"] = job.output_source_config
+        return ActionResult(reply)
+
+    def get_id_mapping_job(self) -> ActionResult:
+        """GetIdMappingJob."""
+        return self._get_job("GetIdMappingJob", self.backend.get_id_mapping_job)
+
+    def list_id_mapping_jobs(self) -> ActionResult:
+        """ListIdMappingJobs."""
+        return self._list("ListIdMappingJobs", self.backend.list_id_mapping_jobs)
+
+    # The shapes of reply both kinds share
+
+    def _create(
+        self, operation: str, create: Callable[[str, dict[str, Any]], MatchingWorkflow]
+    ) -> ActionResult:
+        params = self._begin(operation)
+        name = params.pop("workflowName")
+        return ActionResult(_shaped(operation, create(name, params).describe()))
+
+    def _get_workflow(self, operation: str, get: Callable[[str], MatchingWorkflow]) -> ActionResult:
+        workflow = get(self._begin(operation)["workflowName"])
+        return ActionResult(_shaped(operation, workflow.describe()))
+
+    def _delete(self, operation: str, delete: Callable[[str], None]) -> ActionResult:
+        name = self._begin(operation)["workflowName"]
+        delete(name)
+        return ActionResult({"message": f"The workflow {name} has been deleted."})
+
+    def _get_job(self, operation: str, get: Callable[[str, str], FakeMatchingJob]) -> ActionResult:
+        params = self._begin(operation)
+        job = get(params["workflowName"], params["jobId"])
+        return ActionResult(job.describe(self.backend.clock()))
+
+    def _list(
+        self, operation: str, paginated: Callable[..., tuple[list[Any], str | None]]
+    ) -> ActionResult:
+        """A List* operation: workflows (``workflowSummaries``) or a workflow's ``jobs``."""
+        params = self._begin(operation)
+        pages = {"max_results": params.get("maxResults"), "next_token": params.get("nextToken")}
+        if "workflowName" in params:
+            pages["workflow_name"] = params["workflowName"]
+        items, token = paginated(**pages)
+        reply: dict[str, Any]
+        if operation.endswith("Jobs"):
+            now = self.backend.clock()
+            reply = {"jobs": [job.summary(now) for job in items]}
+        else:
+            reply = {"workflowSummaries": [workflow.summary() for workflow in items]}
         if token:
             reply["nextToken"] = token
         return ActionResult(reply)
+
+
+def _shaped(operation: str, reply: dict[str, Any]) -> dict[str, Any]:
+    """``reply`` without what the operation's output shape does not have (tags, times)."""
+    shape = get_service_model(SERVICE).operation_model(operation).output_shape
+    assert isinstance(shape, StructureShape)
+    return {name: value for name, value in reply.items() if name in shape.members}
 
 
 def _check(shape: StructureShape, params: dict[str, Any]) -> None:
@@ -116,7 +179,7 @@ def _check(shape: StructureShape, params: dict[str, Any]) -> None:
         value = params.get(name)
         if value is None:
             continue
-        constraint = _violated(member.metadata, value)
+        constraint = _violated(member.metadata, value) or _not_listed(member, value)
         if constraint:
             raise ValidationException(
                 f"1 validation error detected: Value {value!r} at '{name}' failed to "
@@ -135,6 +198,13 @@ def _violated(metadata: dict[str, Any], value: object) -> str | None:
         (low is not None and value < low) or (high is not None and value > high)
     ):
         return f"have value between {low} and {high}, inclusive"
+    return None
+
+
+def _not_listed(shape: Shape, value: object) -> str | None:
+    allowed: list[str] = getattr(shape, "enum", None) or []
+    if allowed and value not in allowed:
+        return f"satisfy enum value set: [{', '.join(allowed)}]"
     return None
 
 

@@ -9,11 +9,12 @@ from ._responses import EntityResolutionResponse
 
 url_bases = [r"https?://entityresolution\.(.+)\.amazonaws\.com"]
 
+# An ID mapping workflow may be named by its ARN, whose "/" arrives encoded
+# (%2F) from botocore but decoded in the server's path: both are matched.
+_NAME = r"(?P<workflowName>arn:[^/]+/[^/]+|[^/]+)"
+
 url_paths = {
-    "{0}/matchingworkflows$": EntityResolutionResponse.dispatch,
-    "{0}/matchingworkflows/(?P<workflowName>[^/]+)$": EntityResolutionResponse.dispatch,
-    "{0}/matchingworkflows/(?P<workflowName>[^/]+)/jobs$": EntityResolutionResponse.dispatch,
-    "{0}/matchingworkflows/(?P<workflowName>[^/]+)/jobs/(?P<jobId>[^/]+)$": (
-        EntityResolutionResponse.dispatch
-    ),
+    f"{{0}}/{collection}{path}": EntityResolutionResponse.dispatch
+    for collection in ("matchingworkflows", "idmappingworkflows")
+    for path in ("$", f"/{_NAME}$", f"/{_NAME}/jobs$", f"/{_NAME}/jobs/(?P<jobId>[^/]+)$")
 }
