@@ -16,10 +16,15 @@ from aiobotocore.session import get_session
 from entityresolution_jobs import (
     AsyncEntityResolutionJobs,
     ConflictError,
+    IdMappingJob,
+    IdMappingJobFailedError,
+    IdMappingJobType,
+    IdMappingJobWaitTimeoutError,
     InvalidInputError,
     JobFailedError,
     JobStatus,
     MatchingJob,
+    OutputSource,
     ResourceNotFoundError,
     ThrottlingError,
     WaitTimeoutError,
@@ -188,6 +193,62 @@ def test_errors_are_the_sync_classes(server: str, fake: EntityResolutionMock) ->
                 await er.start_matching_job(WORKFLOW)
             with pytest.raises(WaitTimeoutError):
                 await er.wait_for_matching_job(WORKFLOW, fake.jobs(WORKFLOW)[0].job_id, timeout=0)
+
+    run(scenario)
+
+
+def test_id_mapping_jobs_start_list_and_wait_over_http(server: str) -> None:
+    fake = EntityResolutionMock()
+    fake.timeline = JobTimeline(queued_seconds=0.05, running_seconds=0.2, mapped_records=40)
+    arn = fake.create_id_mapping_workflow("customer-ids")
+    output = OutputSource(
+        role_arn="arn:aws:iam::123456789012:role/er-ids", output_s3_path="s3://bkt1/o"
+    )
+
+    async def scenario() -> tuple[str, IdMappingJob, list[str], list[JobStatus]]:
+        async with AsyncEntityResolutionJobs(endpoint_url=server) as er:
+            job_id = await er.start_id_mapping_job(
+                arn, job_type=IdMappingJobType.INCREMENTAL, output_source=output
+            )
+            listed = [summary.job_id async for summary in er.list_id_mapping_jobs(arn)]
+            seen = [
+                job.status
+                async for job in er.watch_id_mapping_job(
+                    arn, job_id, min_delay=0.01, max_delay=0.02
+                )
+            ]
+            job = await er.wait_for_id_mapping_job("customer-ids", job_id, min_delay=0.01)
+            return job_id, job, listed, seen
+
+    job_id, job, listed, seen = run(scenario)
+
+    assert listed == [job_id]
+    assert seen[-1] is JobStatus.SUCCEEDED
+    assert JobStatus.RUNNING in seen
+    assert (job.job_type, job.metrics.total_mapped_records) == (IdMappingJobType.INCREMENTAL, 40)
+    assert job.output_source == output
+
+
+def test_id_mapping_waits_raise_their_kinds_errors(server: str) -> None:
+    fake = EntityResolutionMock()
+    fake.create_id_mapping_workflow("customer-ids")
+    failed = fake.backend.start_id_mapping_job("customer-ids").job_id
+    fake.id_mapping_job("customer-ids", failed).fail("provider down")
+    fake.create_id_mapping_workflow("slow-ids")
+    slow = fake.backend.start_id_mapping_job("slow-ids").job_id
+    fake.id_mapping_job("slow-ids", slow).set("RUNNING")
+
+    async def scenario() -> None:
+        async with AsyncEntityResolutionJobs(endpoint_url=server) as er:
+            with pytest.raises(IdMappingJobFailedError, match="provider down") as caught:
+                await er.wait_for_id_mapping_job("customer-ids", failed)
+            assert isinstance(caught.value.job, IdMappingJob)
+            with pytest.raises(IdMappingJobWaitTimeoutError):
+                await er.wait_for_id_mapping_job("slow-ids", slow, timeout=0)
+            with pytest.raises(InvalidInputError, match="job_type"):
+                await er.start_id_mapping_job("slow-ids", job_type=IdMappingJobType.UNKNOWN)
+            with pytest.raises(InvalidInputError, match="workflow_name"):
+                [job async for job in er.list_id_mapping_jobs("")]
 
     run(scenario)
 

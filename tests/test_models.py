@@ -16,6 +16,9 @@ from dateutil.tz import tzlocal
 from pydantic import BaseModel, ValidationError
 
 from entityresolution_jobs import (
+    IdMappingJob,
+    IdMappingJobMetrics,
+    IdMappingJobSummary,
     JobMetrics,
     JobStatus,
     MatchingJob,
@@ -218,7 +221,18 @@ def test_model_dump_uses_our_field_names() -> None:
     }
 
 
-@pytest.mark.parametrize("model", [MatchingJob, MatchingJobSummary, JobMetrics, OutputSource])
+@pytest.mark.parametrize(
+    "model",
+    [
+        MatchingJob,
+        MatchingJobSummary,
+        JobMetrics,
+        OutputSource,
+        IdMappingJob,
+        IdMappingJobSummary,
+        IdMappingJobMetrics,
+    ],
+)
 def test_the_json_schema_of_the_output_requires_every_field(model: type[BaseModel]) -> None:
     schema = model.model_json_schema(mode="serialization")
 
@@ -267,12 +281,14 @@ def test_every_model_is_built_when_first_loaded() -> None:
         from pydantic_core import SchemaSerializer, SchemaValidator
         from entityresolution_jobs import _models
         for model in (_models.JobMetrics, _models.OutputSource, _models.MatchingJobSummary,
-                      _models.MatchingJob, _models.StartedJob, _models.MatchingJobsPage):
+                      _models.MatchingJob, _models.StartedJob, _models.MatchingJobsPage,
+                      _models.IdMappingJobMetrics, _models.IdMappingJobSummary,
+                      _models.IdMappingJob, _models.IdMappingJobsPage):
             print(isinstance(model.__dict__["__pydantic_validator__"], SchemaValidator)
                   and isinstance(model.__dict__["__pydantic_serializer__"], SchemaSerializer))
     """)
 
-    assert built == ["True"] * 6
+    assert built == ["True"] * 10
 
 
 def test_an_unpickled_job_serializes_in_a_process_that_never_built_the_models() -> None:

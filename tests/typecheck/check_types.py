@@ -11,12 +11,20 @@ from entityresolution_jobs import (
     AsyncEntityResolutionJobs,
     EntityResolutionError,
     EntityResolutionJobs,
+    IdMappingJob,
+    IdMappingJobFailedError,
+    IdMappingJobMetrics,
+    IdMappingJobSummary,
+    IdMappingJobType,
+    IdMappingJobWaitTimeoutError,
     InvalidInputError,
     JobFailedError,
     JobMetrics,
     JobStatus,
     MatchingJob,
+    MatchingJobFailedError,
     MatchingJobSummary,
+    MatchingJobWaitTimeoutError,
     OutputSource,
     ResourceNotFoundError,
     ServiceError,
@@ -125,3 +133,79 @@ async def the_async_api_mirrors_the_sync_one(region: str) -> None:
         assert_type(updates, AsyncIterator[MatchingJob])
         done = await er.wait_for_matching_job("customers", job_id, on_update=print)
         assert_type(done, MatchingJob)
+
+
+def id_mapping_fields_are_typed(er: EntityResolutionJobs) -> None:
+    job = er.get_id_mapping_job("customer-ids", "0" * 32)
+    assert_type(job, IdMappingJob)
+    assert_type(job.status, JobStatus)
+    assert_type(job.end_time, datetime | None)
+    assert_type(job.job_type, IdMappingJobType | None)
+    assert_type(job.raw_job_type, str | None)
+    assert_type(job.metrics, IdMappingJobMetrics)
+    assert_type(job.metrics.total_mapped_records, int | None)
+    assert_type(job.metrics.mapped_target_records_removed, int | None)
+    assert_type(job.metrics.progress, float | None)
+    assert_type(job.output_source, OutputSource | None)
+    assert_type(job.duration, timedelta | None)
+
+
+def the_id_mapping_lifecycle_is_typed(er: EntityResolutionJobs, output: OutputSource) -> None:
+    job_id = er.start_id_mapping_job(
+        "arn:aws:entityresolution:us-east-1:111122223333:idmappingworkflow/shared",
+        job_type=IdMappingJobType.INCREMENTAL,
+        output_source=output,
+    )
+    assert_type(job_id, str)
+    assert_type(er.list_id_mapping_jobs("ids"), Iterator[IdMappingJobSummary])
+    assert_type(er.watch_id_mapping_job("ids", job_id, timeout=60), Iterator[IdMappingJob])
+    done = er.wait_for_id_mapping_job("ids", job_id, on_update=lambda j: print(j.job_type))
+    assert_type(done, IdMappingJob)
+
+
+def every_job_type_is_handled(job_type: IdMappingJobType) -> str:
+    match job_type:
+        case IdMappingJobType.BATCH | IdMappingJobType.INCREMENTAL:
+            return "maps"
+        case IdMappingJobType.DELETE_ONLY:
+            return "deletes"
+        case IdMappingJobType.UNKNOWN:
+            return "unknown"
+        case _:
+            assert_never(job_type)
+
+
+def each_kinds_error_gives_its_job_exactly(er: EntityResolutionJobs) -> None:
+    try:
+        er.wait_for_id_mapping_job("ids", "0" * 32)
+        er.wait_for_matching_job("customers", "0" * 32)
+    except IdMappingJobFailedError as error:
+        assert_type(error.job, IdMappingJob)
+    except MatchingJobFailedError as error:
+        assert_type(error.job, MatchingJob)
+    except IdMappingJobWaitTimeoutError as error:
+        assert_type(error.job, IdMappingJob | None)
+    except MatchingJobWaitTimeoutError as error:
+        assert_type(error.job, MatchingJob | None)
+
+
+def one_handler_catches_both_kinds(er: EntityResolutionJobs) -> None:
+    try:
+        er.wait_for_id_mapping_job("ids", "0" * 32)
+    except JobFailedError as error:  # either kind; what every job has
+        print(error.job.job_id, error.job.error_message, error.job.metrics.progress)
+    except WaitTimeoutError as error:
+        print(error.job.status if error.job is not None else None)
+
+
+def id_mapping_summaries_and_matching_ones_are_apart(job: IdMappingJob) -> IdMappingJobSummary:
+    return job
+
+
+async def the_async_id_mapping_api_mirrors_the_sync_one(er: AsyncEntityResolutionJobs) -> None:
+    job = await er.get_id_mapping_job("ids", "0" * 32)
+    assert_type(job, IdMappingJob)
+    job_id = await er.start_id_mapping_job("ids", job_type=IdMappingJobType.BATCH)
+    assert_type(er.list_id_mapping_jobs("ids"), AsyncIterator[IdMappingJobSummary])
+    assert_type(er.watch_id_mapping_job("ids", job_id), AsyncIterator[IdMappingJob])
+    assert_type(await er.wait_for_id_mapping_job("ids", job_id), IdMappingJob)

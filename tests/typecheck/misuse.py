@@ -15,7 +15,14 @@ from typing_extensions import assert_never
 from entityresolution_jobs import (
     AsyncEntityResolutionJobs,
     EntityResolutionJobs,
+    IdMappingJob,
+    IdMappingJobFailedError,
+    IdMappingJobSummary,
+    IdMappingJobType,
+    IdMappingJobWaitTimeoutError,
     JobStatus,
+    MatchingJob,
+    MatchingJobFailedError,
     MatchingJobSummary,
     ThrottlingError,
     WaitTimeoutError,
@@ -79,3 +86,38 @@ async def async_misuse(er: AsyncEntityResolutionJobs) -> None:
     for summary in summaries:  # E: has no attribute "__iter__"
         print(summary)
     await er.wait_for_matching_job("customers", "0" * 32, sleep=lambda s: None)  # E: "sleep"
+
+
+def id_mapping_misuse(er: EntityResolutionJobs, summary: IdMappingJobSummary) -> None:
+    job = er.get_id_mapping_job("ids", "0" * 32)
+    print(job.metrics.match_ids)  # E: "IdMappingJobMetrics" has no attribute "match_ids"
+    print(job.job_type.value)  # E: Item "None" of "IdMappingJobType | None"
+    print(job.metrics.total_mapped_records + 1)  # E: Unsupported operand types for +
+    er.start_id_mapping_job("ids", "BATCH")  # E: Too many positional arguments
+    er.start_id_mapping_job("ids", job_type="BATCH")  # E: incompatible type "str"
+    er.start_id_mapping_job("ids", output_source={"roleArn": "r"})  # E: incompatible type "dict
+    er.wait_for_id_mapping_job("ids", "0" * 32, on_update=print_matching)  # E: "on_update"
+    print(summary.job_type)  # E: "IdMappingJobSummary" has no attribute "job_type"
+    print(IdMappingJobType.NIGHTLY)  # E: "type[IdMappingJobType]" has no attribute "NIGHTLY"
+
+
+def kinds_do_not_mix(er: EntityResolutionJobs, matching: MatchingJob) -> None:
+    mapping: IdMappingJob = er.get_matching_job("customers", "0" * 32)  # E: Incompatible types
+    found = er.list_id_mapping_jobs("ids")
+    summaries: list[MatchingJobSummary] = list(found)  # E: "Iterator[IdMappingJobSummary]"
+    print(mapping, summaries, matching.job_type)  # E: "MatchingJob" has no attribute "job_type"
+
+
+def error_kinds_misuse(er: EntityResolutionJobs) -> None:
+    try:
+        er.wait_for_id_mapping_job("ids", "0" * 32)
+    except IdMappingJobFailedError as error:
+        print(error.job.metrics.match_ids)  # E: "IdMappingJobMetrics" has no attribute
+    except MatchingJobFailedError as error:
+        print(error.job.job_type)  # E: "MatchingJob" has no attribute "job_type"
+    except IdMappingJobWaitTimeoutError as error:
+        print(error.job.job_type)  # E: Item "None" of "IdMappingJob | None"
+
+
+def print_matching(job: MatchingJob) -> None:
+    print(job)
