@@ -18,6 +18,7 @@ import pytest
 from rich.console import Console
 
 from entityresolution_jobs import __version__, cli
+from entityresolution_jobs.cli import _jobs, _render
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 WORKFLOW = "customers"
@@ -390,7 +391,7 @@ class TestTerminal:
     ) -> None:
         screen = io.StringIO()
         terminal = Console(file=screen, force_terminal=True, width=100)
-        monkeypatch.setattr(cli, "_stderr", lambda: terminal)
+        monkeypatch.setattr(_jobs, "stderr", lambda: terminal)
         fake.job(WORKFLOW, job_id).succeed()
 
         run = er_jobs("wait", WORKFLOW, job_id)
@@ -425,4 +426,141 @@ def test_a_kms_key_of_the_output_is_shown(
 
 def test_json_refuses_what_is_not_a_time_stamp() -> None:
     with pytest.raises(TypeError, match="cannot write set as JSON"):
-        cli._iso(set())
+        _render.iso(set())
+
+
+class TestIdMapping:
+    """``er-jobs id-mapping ...``: the same commands, options, output and exit codes."""
+
+    IDS = "customer-ids"
+
+    @pytest.fixture
+    def arn(self, entity_resolution: EntityResolutionMock) -> str:
+        return entity_resolution.create_id_mapping_workflow(self.IDS)
+
+    @pytest.fixture
+    def ids_job(self, entity_resolution: EntityResolutionMock, arn: str) -> str:
+        return entity_resolution.backend.start_id_mapping_job(self.IDS, "INCREMENTAL").job_id
+
+    def test_help_lists_the_group_and_its_commands(self, er_jobs: Any) -> None:
+        top = er_jobs("--help")
+        group = er_jobs("id-mapping", "--help")
+
+        assert "id-mapping" in top.out
+        assert group.code == 0
+        for command in ("get", "wait", "list", "start"):
+            assert command in group.out
+        assert "demo" not in group.out
+
+    def test_get_shows_the_type_and_every_count(
+        self, er_jobs: Any, entity_resolution: EntityResolutionMock, ids_job: str
+    ) -> None:
+        entity_resolution.id_mapping_job(self.IDS, ids_job).set(
+            "FAILED", input_records=2000, processed=1500, not_processed=7, mapped_records=1234,
+            counts={"mappedTargetRecordsRemoved": 3}, error_message="provider unreachable",
+        )  # fmt: skip
+
+        run = er_jobs("id-mapping", "get", self.IDS, ids_job)
+
+        assert run.code == 0
+        fields = dict(re.findall(r"^(\S.*?)\s{2,}(\S.*)$", run.out, re.MULTILINE))
+        assert fields["Job"] == ids_job
+        assert fields["Status"] == "FAILED"
+        assert fields["Job type"] == "INCREMENTAL"
+        assert fields["Input records"] == "2,000"
+        assert fields["Mapped records"] == "1,234"
+        assert fields["Target removed"] == "3"
+        assert fields["New mapped records"] == "-"
+        assert fields["Error"] == "provider unreachable"
+        assert fields["Output"].startswith("s3://")
+
+    def test_get_json_is_what_the_aws_cli_prints(
+        self, er_jobs: Any, entity_resolution: EntityResolutionMock, arn: str, ids_job: str
+    ) -> None:
+        entity_resolution.id_mapping_job(self.IDS, ids_job).succeed()
+
+        run = er_jobs("id-mapping", "get", arn, ids_job, "--json")
+
+        reply = boto3.client("entityresolution").get_id_mapping_job(workflowName=arn, jobId=ids_job)
+        printed = json.loads(run.out)
+        expected = _aws_cli_json(dict(reply))
+        for key in ("startTime", "endTime"):
+            assert datetime.fromisoformat(printed.pop(key)) == datetime.fromisoformat(
+                expected.pop(key)
+            )
+        assert printed == expected
+        assert len(printed["metrics"]) == 15
+        assert printed["jobType"] == "INCREMENTAL"
+
+    def test_wait_exits_0_1_and_3_as_for_matching_jobs(
+        self, er_jobs: Any, entity_resolution: EntityResolutionMock, ids_job: str
+    ) -> None:
+        control = entity_resolution.id_mapping_job(self.IDS, ids_job)
+        control.set("RUNNING", input_records=10, processed=5)
+        timed_out = er_jobs("id-mapping", "wait", self.IDS, ids_job, "--timeout", "0")
+        control.fail("no target records")
+        failed = er_jobs("id-mapping", "wait", self.IDS, ids_job)
+        control.succeed()
+        succeeded = er_jobs("id-mapping", "wait", self.IDS, ids_job)
+
+        assert timed_out.code == 3
+        assert f"ID mapping job {ids_job} of workflow {self.IDS} did not finish" in timed_out.err
+        assert failed.code == 1
+        assert failed.err.strip().splitlines()[-1] == (
+            f"er-jobs: ID mapping job {ids_job} of workflow {self.IDS} FAILED: no target records"
+        )
+        assert "Error                  no target records" in failed.out
+        assert succeeded.code == 0
+        assert succeeded.err.strip().endswith("SUCCEEDED 1000/1000 records")
+
+    def test_list_shows_every_job_by_name_or_arn(
+        self, er_jobs: Any, arn: str, ids_job: str
+    ) -> None:
+        table = er_jobs("id-mapping", "list", self.IDS)
+        as_json = er_jobs("id-mapping", "list", arn, "--json")
+
+        assert table.code == as_json.code == 0
+        assert ids_job in table.out
+        assert [job["jobId"] for job in json.loads(as_json.out)["jobs"]] == [ids_job]
+
+    def test_start_sends_the_job_type_and_waits(
+        self, er_jobs: Any, entity_resolution: EntityResolutionMock, arn: str
+    ) -> None:
+        entity_resolution.timeline = JobTimeline(queued_seconds=0, running_seconds=0)
+
+        run = er_jobs("id-mapping", "start", arn, "--job-type", "DELETE_ONLY", "--wait")
+
+        assert run.code == 0
+        job_id = run.out.splitlines()[0]
+        assert entity_resolution.id_mapping_job(self.IDS, job_id).job_type == "DELETE_ONLY"
+        assert "Job type               DELETE_ONLY" in run.out
+
+    def test_an_unknown_job_type_is_a_usage_error_and_sends_nothing(
+        self, er_jobs: Any, entity_resolution: EntityResolutionMock, arn: str
+    ) -> None:
+        run = er_jobs("id-mapping", "start", self.IDS, "--job-type", "UNKNOWN")
+
+        assert run.code == 2
+        assert "--job-type" in run.err
+        assert entity_resolution.id_mapping_jobs(self.IDS) == []
+
+    def test_errors_exit_as_for_matching_jobs(
+        self, er_jobs: Any, entity_resolution: EntityResolutionMock, arn: str
+    ) -> None:
+        missing = er_jobs("id-mapping", "get", self.IDS, "0" * 32)
+        invalid = er_jobs("id-mapping", "get", "two words", "0" * 32)
+        entity_resolution.inject_fault("ListIdMappingJobs", "AccessDeniedException")
+        denied = er_jobs("id-mapping", "list", self.IDS)
+
+        assert (missing.code, invalid.code, denied.code) == (4, 2, 5)
+        _one_error_line(missing, "ResourceNotFoundException")
+        _one_error_line(invalid, "workflow_name must match")
+        _one_error_line(denied, "AccessDeniedException")
+
+    def test_global_options_apply_to_the_group(
+        self, er_jobs: Any, entity_resolution: EntityResolutionMock
+    ) -> None:
+        EntityResolutionMock("eu-west-1").create_id_mapping_workflow("european-ids")
+
+        assert er_jobs("--region", "eu-west-1", "id-mapping", "list", "european-ids").code == 0
+        assert er_jobs("--region", "us-east-1", "id-mapping", "list", "european-ids").code == 4

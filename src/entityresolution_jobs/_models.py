@@ -228,13 +228,10 @@ class MatchingJobSummary(_JobSummary, frozen=True):
 class IdMappingJobSummary(_JobSummary, frozen=True):
     """An ID mapping job as ``ListIdMappingJobs`` lists it: id, status and times.
 
-    Attributes:
-        job_id: The job's id (32 hexadecimal characters).
-        status: The job's state; ``UNKNOWN`` for a status this version does
-            not know.
-        raw_status: The status text exactly as the service sent it.
-        start_time: When the job started (UTC).
-        end_time: When the job ended (UTC), or ``None`` while it runs.
+    The same fields and conveniences as `MatchingJobSummary` (``job_id``,
+    ``status``, ``raw_status``, ``start_time``, ``end_time``,
+    ``is_terminal``, ``duration``); a distinct class, so that summaries of
+    the two kinds do not mix.
     """
 
 

@@ -44,7 +44,7 @@ from ._models import (
     SUCCEEDED,
     EntityResolutionBackend,
     FakeIdMappingJob,
-    FakeMatchingJob,
+    FakeJob,
     JobState,
     JobTimeline,
     entityresolution_backends,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import datetime
 
-    from ._models import MatchingWorkflow
+    from ._models import FakeWorkflow
 
 __all__ = [
     "EntityResolutionBackend",
@@ -81,7 +81,7 @@ EXAMPLE_ROLE_ARN = "arn:aws:iam::123456789012:role/entity-resolution"
 class _JobControl:
     """What the controls of both kinds of job share."""
 
-    def __init__(self, backend: EntityResolutionBackend, job: FakeMatchingJob) -> None:
+    def __init__(self, backend: EntityResolutionBackend, job: FakeJob) -> None:
         self._backend = backend
         self._job = job
 
@@ -337,12 +337,10 @@ class EntityResolutionMock:
         workflow = self.backend.id_mapping_workflows[workflow_name]
         return self._controls(IdMappingJobControl, workflow)
 
-    def _control(
-        self, control: type[ControlT], workflow: MatchingWorkflow, job_id: str
-    ) -> ControlT:
+    def _control(self, control: type[ControlT], workflow: FakeWorkflow, job_id: str) -> ControlT:
         return control(self.backend, workflow.jobs[job_id])
 
-    def _controls(self, control: type[ControlT], workflow: MatchingWorkflow) -> list[ControlT]:
+    def _controls(self, control: type[ControlT], workflow: FakeWorkflow) -> list[ControlT]:
         return [control(self.backend, job) for job in workflow.jobs.values()]
 
     def inject_fault(

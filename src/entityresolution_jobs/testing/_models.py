@@ -74,8 +74,8 @@ class JobState:
 
 
 @dataclass
-class FakeMatchingJob:
-    """One matching job of the fake service."""
+class FakeJob:
+    """One job of the fake service: the lifecycle both kinds share."""
 
     job_id: str
     workflow_name: str
@@ -106,11 +106,10 @@ class FakeMatchingJob:
             "totalRecordsProcessed": math.floor(processed * done),
             "recordsNotProcessed": math.floor(line.records_not_processed * done),
             "deleteRecordsProcessed": 0,
-            "matchIDs": math.floor(line.match_ids * done),
         }
 
     def describe(self, now: datetime) -> dict[str, Any]:
-        """The GetMatchingJob reply."""
+        """The Get*Job reply."""
         state = self.state(now)
         reply = self.summary(now)
         if state.metrics is not None:
@@ -122,7 +121,7 @@ class FakeMatchingJob:
         return reply
 
     def summary(self, now: datetime) -> dict[str, Any]:
-        """The job's entry in a ListMatchingJobs reply."""
+        """The job's entry in a List*Jobs reply."""
         state = self.state(now)
         reply: dict[str, Any] = {
             "jobId": self.job_id,
@@ -135,15 +134,23 @@ class FakeMatchingJob:
 
 
 @dataclass
-class FakeIdMappingJob(FakeMatchingJob):
-    """One ID mapping job of the fake service: a matching job's lifecycle, its own counts."""
+class FakeMatchingJob(FakeJob):
+    """One matching job of the fake service."""
+
+    def metrics(self, done: float) -> dict[str, int]:
+        """The five counts reported when ``done`` (0.0 to 1.0) of the timeline has run."""
+        return {**super().metrics(done), "matchIDs": math.floor(self.timeline.match_ids * done)}
+
+
+@dataclass
+class FakeIdMappingJob(FakeJob):
+    """One ID mapping job of the fake service, with its type."""
 
     job_type: str = "BATCH"
 
     def metrics(self, done: float) -> dict[str, int]:
         """The 15 counts reported when ``done`` (0.0 to 1.0) of the timeline has run."""
         counts = super().metrics(done)
-        del counts["matchIDs"]
         mapped = math.floor(self.timeline.mapped_records * done)
         source = (mapped + 1) // 2
         totals = {"Records": mapped, "SourceRecords": source, "TargetRecords": mapped - source}
@@ -178,14 +185,14 @@ def _job_output(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @dataclass
-class MatchingWorkflow:
-    """One workflow of the fake service, as it was created (a matching one by default)."""
+class FakeWorkflow:
+    """One workflow of the fake service, of either kind, as it was created."""
 
     name: str
     arn: str
     created_at: datetime
     config: dict[str, Any]
-    jobs: dict[str, FakeMatchingJob] = field(default_factory=dict[str, FakeMatchingJob])
+    jobs: dict[str, FakeJob] = field(default_factory=dict[str, FakeJob])
 
     def describe(self) -> dict[str, Any]:
         """The Get*Workflow reply."""
@@ -198,7 +205,7 @@ class MatchingWorkflow:
         }
 
     def summary(self) -> dict[str, Any]:
-        """The workflow's entry in a ListMatchingWorkflows reply."""
+        """The workflow's entry in a List*Workflows reply."""
         summary = {
             "workflowName": self.name,
             "workflowArn": self.arn,
@@ -217,7 +224,7 @@ class _WorkflowKind:
 
     noun: str
     arn_type: str
-    job: type[FakeMatchingJob]
+    job: type[FakeJob]
 
 
 _MATCHING = _WorkflowKind("matching workflow", "matchingworkflow", FakeMatchingJob)
@@ -255,8 +262,8 @@ class EntityResolutionBackend(BaseBackend):
 
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
-        self.workflows: dict[str, MatchingWorkflow] = {}
-        self.id_mapping_workflows: dict[str, MatchingWorkflow] = {}
+        self.workflows: dict[str, FakeWorkflow] = {}
+        self.id_mapping_workflows: dict[str, FakeWorkflow] = {}
         self.timeline = JobTimeline()
         self.clock: Callable[[], datetime] = _utc_now
         self.faults: defaultdict[str, deque[tuple[str, str]]] = defaultdict(deque)
@@ -278,16 +285,16 @@ class EntityResolutionBackend(BaseBackend):
 
     # The service's operations: matching workflows and jobs
 
-    def create_matching_workflow(self, name: str, config: dict[str, Any]) -> MatchingWorkflow:
+    def create_matching_workflow(self, name: str, config: dict[str, Any]) -> FakeWorkflow:
         """Create a workflow; a name already in use is a ConflictException."""
         return self._create(_MATCHING, self.workflows, name, config)
 
-    def get_matching_workflow(self, name: str) -> MatchingWorkflow:
+    def get_matching_workflow(self, name: str) -> FakeWorkflow:
         """Return a workflow, or raise ResourceNotFoundException."""
         return self._workflow(_MATCHING, self.workflows, name)
 
     @paginate(pagination_model=PAGINATION_MODEL)
-    def list_matching_workflows(self) -> list[MatchingWorkflow]:
+    def list_matching_workflows(self) -> list[FakeWorkflow]:
         """Every workflow, oldest first (paginated)."""
         return list(self.workflows.values())
 
@@ -295,16 +302,16 @@ class EntityResolutionBackend(BaseBackend):
         """Delete a workflow and its jobs; like the service, a missing name is not an error."""
         self.workflows.pop(name, None)
 
-    def start_matching_job(self, workflow_name: str) -> FakeMatchingJob:
+    def start_matching_job(self, workflow_name: str) -> FakeJob:
         """Start a job; one already QUEUED or RUNNING is a ConflictException."""
         return self._start(self.get_matching_workflow(workflow_name), _MATCHING.job)
 
-    def get_matching_job(self, workflow_name: str, job_id: str) -> FakeMatchingJob:
+    def get_matching_job(self, workflow_name: str, job_id: str) -> FakeJob:
         """Return a job, or raise ResourceNotFoundException."""
         return _job(self.get_matching_workflow(workflow_name), job_id)
 
     @paginate(pagination_model=PAGINATION_MODEL)
-    def list_matching_jobs(self, workflow_name: str) -> list[FakeMatchingJob]:
+    def list_matching_jobs(self, workflow_name: str) -> list[FakeJob]:
         """A workflow's jobs, oldest first (paginated)."""
         return list(self.get_matching_workflow(workflow_name).jobs.values())
 
@@ -312,17 +319,17 @@ class EntityResolutionBackend(BaseBackend):
     # jobs' operations also take a workflow's ARN, and follow it to the
     # account and region that own the workflow.
 
-    def create_id_mapping_workflow(self, name: str, config: dict[str, Any]) -> MatchingWorkflow:
+    def create_id_mapping_workflow(self, name: str, config: dict[str, Any]) -> FakeWorkflow:
         """Create an ID mapping workflow; a name already in use is a ConflictException."""
         return self._create(_ID_MAPPING, self.id_mapping_workflows, name, config)
 
-    def get_id_mapping_workflow(self, name: str) -> MatchingWorkflow:
+    def get_id_mapping_workflow(self, name: str) -> FakeWorkflow:
         """Return an ID mapping workflow by name or ARN, or raise ResourceNotFoundException."""
         backend, name = self._owner_of(name)
         return backend._workflow(_ID_MAPPING, backend.id_mapping_workflows, name)
 
     @paginate(pagination_model=PAGINATION_MODEL)
-    def list_id_mapping_workflows(self) -> list[MatchingWorkflow]:
+    def list_id_mapping_workflows(self) -> list[FakeWorkflow]:
         """Every ID mapping workflow, oldest first (paginated)."""
         return list(self.id_mapping_workflows.values())
 
@@ -344,12 +351,12 @@ class EntityResolutionBackend(BaseBackend):
             job.output_source_config = output_source_config
         return job
 
-    def get_id_mapping_job(self, workflow_name: str, job_id: str) -> FakeMatchingJob:
+    def get_id_mapping_job(self, workflow_name: str, job_id: str) -> FakeJob:
         """Return an ID mapping job, or raise ResourceNotFoundException."""
         return _job(self.get_id_mapping_workflow(workflow_name), job_id)
 
     @paginate(pagination_model=PAGINATION_MODEL)
-    def list_id_mapping_jobs(self, workflow_name: str) -> list[FakeMatchingJob]:
+    def list_id_mapping_jobs(self, workflow_name: str) -> list[FakeJob]:
         """An ID mapping workflow's jobs, oldest first (paginated)."""
         return list(self.get_id_mapping_workflow(workflow_name).jobs.values())
 
@@ -358,31 +365,27 @@ class EntityResolutionBackend(BaseBackend):
     def _create(
         self,
         kind: _WorkflowKind,
-        store: dict[str, MatchingWorkflow],
+        store: dict[str, FakeWorkflow],
         name: str,
         config: dict[str, Any],
-    ) -> MatchingWorkflow:
+    ) -> FakeWorkflow:
         if name in store:
             raise ConflictException(f"Workflow {name} already exists.")
         arn = (
             f"arn:{self.partition}:entityresolution:{self.region_name}:"
             f"{self.account_id}:{kind.arn_type}/{name}"
         )
-        workflow = store[name] = MatchingWorkflow(name, arn, self.clock(), config)
+        workflow = store[name] = FakeWorkflow(name, arn, self.clock(), config)
         return workflow
 
     @staticmethod
-    def _workflow(
-        kind: _WorkflowKind, store: dict[str, MatchingWorkflow], name: str
-    ) -> MatchingWorkflow:
+    def _workflow(kind: _WorkflowKind, store: dict[str, FakeWorkflow], name: str) -> FakeWorkflow:
         workflow = store.get(name)
         if workflow is None:
             raise ResourceNotFoundException(f"The {kind.noun} {name} could not be found.")
         return workflow
 
-    def _start(
-        self, workflow: MatchingWorkflow, job_type: type[FakeMatchingJob]
-    ) -> FakeMatchingJob:
+    def _start(self, workflow: FakeWorkflow, job_type: type[FakeJob]) -> FakeJob:
         now = self.clock()
         if any(job.state(now).status in IN_PROGRESS for job in workflow.jobs.values()):
             raise ConflictException(f"Workflow {workflow.name} has a job in progress.")
@@ -404,7 +407,7 @@ class EntityResolutionBackend(BaseBackend):
         return entityresolution_backends[arn["account"]][arn["region"]], arn["name"]
 
 
-def _job(workflow: MatchingWorkflow, job_id: str) -> FakeMatchingJob:
+def _job(workflow: FakeWorkflow, job_id: str) -> FakeJob:
     job = workflow.jobs.get(job_id)
     if job is None:
         raise ResourceNotFoundException(f"The job {job_id} could not be found.")

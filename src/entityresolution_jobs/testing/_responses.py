@@ -24,7 +24,7 @@ from ._models import EntityResolutionBackend, entityresolution_backends
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ._models import FakeMatchingJob, MatchingWorkflow
+    from ._models import FakeJob, FakeWorkflow
 
 SERVICE = "entityresolution"
 
@@ -123,13 +123,13 @@ class EntityResolutionResponse(BaseResponse):
     # The shapes of reply both kinds share
 
     def _create(
-        self, operation: str, create: Callable[[str, dict[str, Any]], MatchingWorkflow]
+        self, operation: str, create: Callable[[str, dict[str, Any]], FakeWorkflow]
     ) -> ActionResult:
         params = self._begin(operation)
         name = params.pop("workflowName")
         return ActionResult(_shaped(operation, create(name, params).describe()))
 
-    def _get_workflow(self, operation: str, get: Callable[[str], MatchingWorkflow]) -> ActionResult:
+    def _get_workflow(self, operation: str, get: Callable[[str], FakeWorkflow]) -> ActionResult:
         workflow = get(self._begin(operation)["workflowName"])
         return ActionResult(_shaped(operation, workflow.describe()))
 
@@ -138,7 +138,7 @@ class EntityResolutionResponse(BaseResponse):
         delete(name)
         return ActionResult({"message": f"The workflow {name} has been deleted."})
 
-    def _get_job(self, operation: str, get: Callable[[str, str], FakeMatchingJob]) -> ActionResult:
+    def _get_job(self, operation: str, get: Callable[[str, str], FakeJob]) -> ActionResult:
         params = self._begin(operation)
         job = get(params["workflowName"], params["jobId"])
         return ActionResult(job.describe(self.backend.clock()))

@@ -1,0 +1,95 @@
+"""The er-jobs command tree, its global options, and running it."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from typing import Annotated
+
+import botocore
+import typer
+
+from .._version import __version__
+from ._common import EPILOG, EXIT_OK, EXIT_USAGE, Settings
+from ._debug import DEBUG, log_everything
+from ._demo import demo
+from ._jobs import ID_MAPPING, MATCHING, add_commands, add_id_mapping_start, add_matching_start
+
+app = typer.Typer(
+    name="er-jobs",
+    help="Check, start and wait on AWS Entity Resolution jobs: matching and ID mapping.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _show_version(asked: bool) -> None:
+    # What a bug report needs: this library's version and the botocore and
+    # Python it runs on (botocore's version decides which fields it parses).
+    if asked:
+        python = platform.python_version()
+        typer.echo(f"er-jobs {__version__} (botocore {botocore.__version__}, Python {python})")
+        raise typer.Exit
+
+
+@app.callback(epilog=EPILOG)
+def _common(
+    ctx: typer.Context,
+    *,
+    region: Annotated[
+        str | None, typer.Option(help="AWS region (default: your AWS configuration's).")
+    ] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile to use.")] = None,
+    endpoint_url: Annotated[
+        str | None, typer.Option(help="Send requests here, e.g. a local test server.")
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks and botocore's logs.")
+    ] = False,
+    # Acted on by its callback, before any command; never read here.
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = Settings(region, profile, endpoint_url)
+    DEBUG.enabled = debug
+    if debug:
+        log_everything()
+
+
+# Matching jobs: the top-level commands, as they have always been.
+add_commands(app, MATCHING)
+add_matching_start(app)
+app.command()(demo)
+
+id_mapping = typer.Typer(
+    name="id-mapping",
+    help="The same commands for ID mapping jobs: get, wait, list, start.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+)
+add_commands(id_mapping, ID_MAPPING)
+add_id_mapping_start(id_mapping)
+app.add_typer(id_mapping)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run er-jobs with ``argv`` (default: the process's arguments); return the exit code."""
+    try:
+        app(args=argv, prog_name="er-jobs")
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else EXIT_OK if code is None else EXIT_USAGE
+    finally:
+        DEBUG.enabled = False
+    return EXIT_OK  # pragma: no cover - in standalone mode Typer always exits
+
+
+def main() -> None:
+    """The ``er-jobs`` console script."""
+    sys.exit(run())

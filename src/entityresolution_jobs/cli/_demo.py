@@ -1,0 +1,73 @@
+"""``er-jobs demo``: a matching job run end to end against the fake service, in-process."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import typer
+
+from .. import EntityResolutionJobs
+from ._common import EXIT_USAGE, exits
+from ._jobs import MATCHING, wait_and_show
+from ._render import stderr
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+
+@exits
+def demo() -> None:
+    """Run a job end to end against a fake service in this process: no AWS account needed."""
+    try:
+        from moto import mock_aws  # noqa: PLC0415 - the demo alone needs moto
+
+        from ..testing import EntityResolutionMock, JobTimeline  # noqa: PLC0415
+    except ImportError as error:
+        typer.echo(
+            "er-jobs: the demo needs moto: pip install 'entityresolution-jobs[cli,testing]'",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE) from error
+    with _fake_aws_environment(), mock_aws():
+        fake = EntityResolutionMock("us-east-1")
+        fake.timeline = JobTimeline(
+            queued_seconds=1.0,
+            running_seconds=4.0,
+            input_records=250_000,
+            records_not_processed=1_250,
+            match_ids=98_765,
+        )
+        fake.create_workflow("demo-customers")
+        er = EntityResolutionJobs(region_name="us-east-1")
+        job_id = er.start_matching_job("demo-customers")
+        stderr().print(f"Started job {job_id} of workflow demo-customers (a fake service).")
+        # The demo's job lasts seconds: poll often enough to show its progress.
+        wait_and_show(
+            er, MATCHING, "demo-customers", job_id, timeout=60, as_json=False, delays=(0.25, 0.5)
+        )
+
+
+@contextmanager
+def _fake_aws_environment() -> Generator[None]:
+    """Fake credentials and a region for the demo; the real ones are restored after."""
+    fake = {
+        "AWS_ACCESS_KEY_ID": "demo",
+        "AWS_SECRET_ACCESS_KEY": "demo",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    hidden = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+    saved = {name: os.environ.get(name) for name in (*fake, *hidden)}
+    os.environ.update(fake)
+    for name in hidden:
+        os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

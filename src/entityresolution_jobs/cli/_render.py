@@ -1,0 +1,152 @@
+"""How er-jobs shows jobs: field lists, tables, JSON and progress, for either kind."""
+
+from __future__ import annotations
+
+import json
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterable, Mapping
+
+    from .. import IdMappingJob, IdMappingJobSummary, MatchingJob, MatchingJobSummary
+
+    Job = MatchingJob | IdMappingJob
+    Summary = MatchingJobSummary | IdMappingJobSummary
+
+Rows = list[tuple[str, str]]
+
+
+def show_job(job: Job, workflow: str, details: Rows, *, as_json: bool) -> None:
+    """Print a job on stdout: its fields, ``details`` (its kind's) among them, or JSON."""
+    if as_json:
+        print_json(job.to_service_dict())
+        return
+    output = job.output_source
+    rows = [
+        ("Job", job.job_id),
+        ("Workflow", workflow),
+        ("Status", job.raw_status),
+        ("Started", when(job.start_time)),
+        ("Ended", when(job.end_time)),
+        ("Duration", took(job)),
+        *details,
+        ("Error", job.error_message or "-"),
+        ("Output", output.output_s3_path if output else "-"),
+    ]
+    if output is not None:
+        rows.append(("Output role", output.role_arn))
+        if output.kms_arn:
+            rows.append(("Output KMS key", output.kms_arn))
+    width = max(len(name) for name, _ in rows) + 2
+    for name, value in rows:
+        typer.echo(f"{name:<{width}}{value}")
+
+
+def show_jobs(jobs: Iterable[Summary], *, as_json: bool) -> None:
+    """Print a workflow's jobs as a table, or as ``aws entityresolution list-*-jobs`` JSON."""
+    if as_json:
+        print_json({"jobs": [job.to_service_dict() for job in jobs]})
+        return
+    table = Table()
+    table.add_column("job id", no_wrap=True, min_width=32)
+    for title in ("status", "started", "ended", "duration"):
+        table.add_column(title, no_wrap=True)
+    for job in jobs:
+        table.add_row(
+            job.job_id, job.raw_status, when(job.start_time), when(job.end_time), took(job)
+        )
+    stdout().print(table)
+
+
+def counts(metrics: object, labels: Iterable[tuple[str, str]]) -> Rows:
+    """Rows of record counts: each label with its attribute of ``metrics``, or "-"."""
+    rows: Rows = []
+    for label, name in labels:
+        value: int | None = getattr(metrics, name)
+        rows.append((label, "-" if value is None else f"{value:,}"))
+    return rows
+
+
+@contextmanager
+def progress_bar(console: Console) -> Generator[Callable[[Job], None], None, None]:
+    """Show a live progress bar while the job runs; yield what updates it."""
+    columns = (
+        TextColumn("{task.fields[status]:<9}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("records"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("job", total=None, status="...")
+
+        def update(job: Job) -> None:
+            done, total = _records(job)
+            progress.update(task, total=total, completed=done, status=job.raw_status)
+
+        yield update
+
+
+@contextmanager
+def progress_lines(console: Console) -> Generator[Callable[[Job], None], None, None]:
+    """Print a line whenever the status or the progress changes; yield what does it."""
+    started = time.monotonic()
+    shown: str | None = None
+
+    def update(job: Job) -> None:
+        nonlocal shown
+        done, total = _records(job)
+        line = f"{job.raw_status} {done}/{total or '?'} records"
+        if line != shown:
+            elapsed = timedelta(seconds=round(time.monotonic() - started))
+            console.print(f"{elapsed} {line}", highlight=False, soft_wrap=True)
+            shown = line
+
+    yield update
+
+
+def _records(job: Job) -> tuple[int, int | None]:
+    metrics = job.metrics
+    done = (metrics.total_records_processed or 0) + (metrics.records_not_processed or 0)
+    return done, metrics.input_records
+
+
+def print_json(document: Mapping[str, object]) -> None:
+    """Print ``document`` as the AWS CLI does: 4-space indent, ISO 8601 time stamps."""
+    typer.echo(json.dumps(document, indent=4, default=iso))
+
+
+def iso(value: object) -> str:
+    """A time stamp in ISO 8601, for `json.dumps`; TypeError for anything else."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def when(moment: datetime | None) -> str:
+    """A time stamp as er-jobs shows it, or "-"."""
+    return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def took(job: Summary) -> str:
+    """How long a job ran, or "-" while it runs."""
+    duration = job.duration
+    return "-" if duration is None else str(duration)
+
+
+def stdout() -> Console:
+    """Where results go."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr() -> Console:
+    """Where progress and errors go."""
+    return Console(stderr=True, highlight=False)
