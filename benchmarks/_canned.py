@@ -1,4 +1,4 @@
-"""A botocore client whose HTTP layer answers GetMatchingJob from memory, and calls on it."""
+"""A botocore client whose HTTP layer answers GetMatchingJob and GetIdMappingJob from memory."""
 
 from __future__ import annotations
 
@@ -16,25 +16,47 @@ if TYPE_CHECKING:
 
 JOB_ID = "0123456789abcdef0123456789abcdef"
 WORKFLOW = "customers"
-REPLY = json.dumps(
+_MATCHING_JOB = {
+    "jobId": JOB_ID,
+    "status": "SUCCEEDED",
+    "startTime": 1_700_000_000.0,
+    "endTime": 1_700_000_600.0,
+    "metrics": {
+        "inputRecords": 1000,
+        "totalRecordsProcessed": 990,
+        "recordsNotProcessed": 10,
+        "deleteRecordsProcessed": 0,
+        "matchIDs": 420,
+    },
+    "outputSourceConfig": [
+        {
+            "roleArn": "arn:aws:iam::123456789012:role/er-output",
+            "outputS3Path": "s3://example-bucket/output/",
+        }
+    ],
+}
+REPLY = json.dumps(_MATCHING_JOB).encode()
+ID_MAPPING_REPLY = json.dumps(
     {
-        "jobId": JOB_ID,
-        "status": "SUCCEEDED",
-        "startTime": 1_700_000_000.0,
-        "endTime": 1_700_000_600.0,
+        **_MATCHING_JOB,
+        "jobType": "BATCH",
         "metrics": {
             "inputRecords": 1000,
             "totalRecordsProcessed": 990,
             "recordsNotProcessed": 10,
             "deleteRecordsProcessed": 0,
-            "matchIDs": 420,
+            "totalMappedRecords": 600,
+            "totalMappedSourceRecords": 300,
+            "totalMappedTargetRecords": 300,
+            "uniqueRecordsLoaded": 990,
+            "newMappedRecords": 600,
+            "newMappedSourceRecords": 300,
+            "newMappedTargetRecords": 300,
+            "newUniqueRecordsLoaded": 990,
+            "mappedRecordsRemoved": 0,
+            "mappedSourceRecordsRemoved": 0,
+            "mappedTargetRecordsRemoved": 0,
         },
-        "outputSourceConfig": [
-            {
-                "roleArn": "arn:aws:iam::123456789012:role/er-output",
-                "outputS3Path": "s3://example-bucket/output/",
-            }
-        ],
     }
 ).encode()
 
@@ -55,25 +77,33 @@ def canned_client() -> BaseClient:
     )
     client: BaseClient = session.client("entityresolution")
 
-    def answer(request: object, **_: object) -> AWSResponse:
-        headers = {"x-amzn-RequestId": "bench", "Content-Type": "application/json"}
-        return AWSResponse("https://bench.invalid", 200, headers, _Body(REPLY))
+    for operation, reply in (("GetMatchingJob", REPLY), ("GetIdMappingJob", ID_MAPPING_REPLY)):
 
-    client.meta.events.register("before-send.entityresolution.GetMatchingJob", answer)
+        def answer(request: object, reply: bytes = reply, **_: object) -> AWSResponse:
+            headers = {"x-amzn-RequestId": "bench", "Content-Type": "application/json"}
+            return AWSResponse("https://bench.invalid", 200, headers, _Body(reply))
+
+        client.meta.events.register(f"before-send.entityresolution.{operation}", answer)
     return client
 
 
-def raw_and_facade() -> tuple[Callable[[], object], Callable[[], object]]:
-    """The same get_matching_job on one canned client: raw, and through EntityResolutionJobs."""
+def raw_and_facade(
+    method: str = "get_matching_job",
+) -> tuple[Callable[[], object], Callable[[], object]]:
+    """The same ``method`` call on one canned client: raw, and through EntityResolutionJobs.
+
+    ``method`` is ``get_matching_job`` or ``get_id_mapping_job``.
+    """
     from entityresolution_jobs import EntityResolutionJobs
 
     client = canned_client()
     facade = EntityResolutionJobs(client)
+    raw_method, typed_method = getattr(client, method), getattr(facade, method)
 
     def raw() -> object:
-        return client.get_matching_job(workflowName=WORKFLOW, jobId=JOB_ID)
+        return raw_method(workflowName=WORKFLOW, jobId=JOB_ID)
 
     def typed() -> object:
-        return facade.get_matching_job(WORKFLOW, JOB_ID)
+        return typed_method(WORKFLOW, JOB_ID)
 
     return raw, typed

@@ -1,4 +1,4 @@
-"""Instructions per get_matching_job call, facade against raw, counted by callgrind.
+"""Instructions per get_matching_job / get_id_mapping_job call, facade against raw (callgrind).
 
 CPU time on this shared VM drifts by several percent; instruction counts do
 not. This runs the workloads of the two CPU benchmarks under valgrind's
@@ -7,7 +7,8 @@ else the machine is doing:
 
 - sync: one boto3 client whose HTTP is answered in memory by a
   ``before-send`` handler (as ``call_overhead.py``), raw and through
-  ``EntityResolutionJobs``;
+  ``EntityResolutionJobs``, for get_matching_job and get_id_mapping_job
+  (whose reply has 15 counts and a job type);
 - async: one aiobotocore client against the keep-alive server of
   ``async_concurrency.py`` (in its own process, not counted), N calls at a
   time with ``asyncio.gather``, raw and through
@@ -41,11 +42,11 @@ WARM_UP = 50
 HERE = Path(__file__).parent
 
 
-def sync_workload(side: str, calls: int) -> None:
-    """Warm both sides up, then make ``calls`` calls on one side, HTTP stubbed."""
+def sync_workload(side: str, calls: int, method: str) -> None:
+    """Warm both sides up, then make ``calls`` calls of ``method`` on one side, HTTP stubbed."""
     from _canned import raw_and_facade
 
-    raw, typed = raw_and_facade()
+    raw, typed = raw_and_facade(method)
     for _ in range(WARM_UP):
         raw()
         typed()
@@ -154,7 +155,8 @@ def main(calls: int = 200) -> dict[str, float] | None:
     server, url = _start_server()
     try:
         cases = {
-            "sync, HTTP stubbed": ["sync"],
+            "sync, HTTP stubbed": ["sync", "get_matching_job"],
+            "sync, ID mapping job": ["sync", "get_id_mapping_job"],
             "async, 1 in flight": ["async", "1", url],
             "async, 100 in flight": ["async", "100", url],
         }
@@ -162,7 +164,7 @@ def main(calls: int = 200) -> dict[str, float] | None:
     finally:
         server.kill()
         server.wait()
-    print(f"get_matching_job: instructions per call (callgrind, {calls} calls per side)")
+    print(f"Get*Job: instructions per call (callgrind, {calls} calls per side)")
     print(f"  {'case':<22} {'raw':>11} {'facade':>11} {'ratio':>7}  target")
     ratios = {}
     for case, (raw, typed) in costs.items():
@@ -177,7 +179,7 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--workload"]:
         side, calls, kind, *rest = sys.argv[2:]
         if kind == "sync":
-            sync_workload(side, int(calls))
+            sync_workload(side, int(calls), rest[0])
         else:
             asyncio.run(async_workload(side, int(calls), int(rest[0]), rest[1]))
     else:

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("entityresolution_jobs")
 
 DEFAULT_TIMEOUT = 24 * 3600.0
-"""Seconds a wait lasts at most unless told otherwise: matching jobs can run for hours."""
+"""Seconds a wait lasts at most unless told otherwise: jobs can run for hours."""
 DEFAULT_MIN_DELAY = 2.0
 """Seconds before the first re-poll; short jobs are seen to end within seconds."""
 DEFAULT_MAX_DELAY = 64.0
