@@ -89,8 +89,9 @@ class Operation(Generic[ResultT_co]):
 class JobKind(Generic[JobT, SummaryT_co]):
     """One kind of job the service runs: its operations and its errors.
 
-    Matching and ID mapping jobs differ only in these; everything else (the
-    shells, the waiter, the translation of errors) takes a kind.
+    Matching and ID mapping jobs differ only in these: the shells and the
+    waiter take a kind, and reading replies and translating errors are the
+    same for both.
     """
 
     noun: str
