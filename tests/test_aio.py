@@ -217,7 +217,8 @@ def test_id_mapping_jobs_start_list_and_wait_over_http(server: str) -> None:
                     arn, job_id, min_delay=0.01, max_delay=0.02
                 )
             ]
-            job = await er.wait_for_id_mapping_job("customer-ids", job_id, min_delay=0.01)
+            await er.wait_for_id_mapping_job("customer-ids", job_id, min_delay=0.01)
+            job = await er.get_id_mapping_job(arn, job_id)
             return job_id, job, listed, seen
 
     job_id, job, listed, seen = run(scenario)

@@ -208,6 +208,18 @@ class TestJobs:
         assert started["outputSourceConfig"] == got["outputSourceConfig"] == output
         assert started["jobType"] == got["jobType"] == "INCREMENTAL"
 
+    def test_a_workflow_without_a_role_runs_jobs_that_report_no_output(
+        self, client: BaseClient
+    ) -> None:
+        args = {key: value for key, value in CREATE_ARGS.items() if key != "roleArn"}
+        _call(client, "create_id_mapping_workflow", workflowName=WORKFLOW, **args)
+        job_id = _call(client, "start_id_mapping_job", workflowName=WORKFLOW)["jobId"]
+
+        got = _call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=job_id)
+
+        _assert_matches_output_shape(client, "GetIdMappingJob", got)
+        assert "outputSourceConfig" not in got
+
     @pytest.mark.parametrize("status", ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"])
     def test_every_state_a_test_sets_validates_against_the_output_shape(
         self, fake: EntityResolutionMock, client: BaseClient, workflow: str, status: str
