@@ -1,21 +1,26 @@
-"""How many GetMatchingJob calls a wait costs, and how late it notices the end.
+"""How many calls a wait costs, and how late it notices the end: simulated, no I/O.
 
-Simulated time, no I/O: a job starts when the wait starts and ends after
-about 10 s, 10 min or 6 h (each run draws the exact end within +-20%, so
-that no strategy's poll times happen to line up with it); each strategy
-polls at once and then after its delays, and the first poll at or after the
-end notices it. Calls are assumed to take no time. Our waiter uses its real
-delay rule (`WaitPolicy`, defaults: 2 s to 64 s with jitter). Every figure
-is the mean over the same runs for every strategy.
+Each case draws a job's duration (and the durations of its workflow's past
+runs) per run, with a seed per run shared by every strategy. Polls take no
+time; the first poll at or after the end notices it. Strategies:
 
-Strategies compared:
-- this library's waiter, defaults;
-- a hand-written loop that sleeps 5 s between polls;
-- a hand-written loop that polls every 30 s;
-- botocore's usual waiter shape: a fixed 15 s delay and at most 40 attempts
-  (most botocore waiters are configured like that, e.g. EC2 InstanceRunning).
+- **planned**: this library's waiter as it is now (`Waiter`, default
+  arguments): history read once (one list call, counted), the job's age,
+  its progress where the case reports counts;
+- **Smithy only**: the waiter before planning, the Smithy rule alone
+  (2 s to 64 s with jitter);
+- **sleep(30)** and **sleep(5)**: the loops people write by hand.
 
-Run: make bench   (or: python benchmarks/waiter_polling.py [seeds])
+Cases (durations in seconds; "history" is 5 past runs drawn around the
+median with the spread given, and the job itself is drawn the same way
+unless the case says otherwise):
+
+- 6 h job, history 10%;  10 min job, history 10%;
+- 6 h job whose counts grow steadily, no history;
+- 6 h job, no history, no counts (the planner falls back to Smithy);
+- history wrong: the job takes 2x, or 0.5x, the history's median.
+
+Run: make bench   (or: python benchmarks/waiter_polling.py [runs])
 """
 
 from __future__ import annotations
@@ -23,78 +28,174 @@ from __future__ import annotations
 import random
 import statistics
 import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from entityresolution_jobs._waiting import WaitPolicy
+from entityresolution_jobs import JobMetrics, JobStatus, MatchingJob, MatchingJobSummary
+from entityresolution_jobs._core import MATCHING
+from entityresolution_jobs._waiting import Waiter, WaitPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-JOBS = {"10 s": 10.0, "10 min": 600.0, "6 h": 6 * 3600.0}
-BOTOCORE_DELAY, BOTOCORE_MAX_ATTEMPTS = 15.0, 40
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+JOB_ID = "0" * 32
+RECORDS = 10_000_000
+HOUR = 3600.0
 
 
-def _ours(seed: int) -> Iterator[float]:
-    policy = WaitPolicy(uniform=random.Random(seed).uniform)
+@dataclass(frozen=True)
+class Case:
+    """One simulated situation."""
+
+    name: str
+    median: float  # the history's median duration
+    spread: float  # the history's relative spread
+    history: bool  # whether the workflow has finished runs
+    counts: bool  # whether RUNNING polls report growing counts
+    factor: float = 1.0  # the job's duration drawn as the history's, times this
+    target: str = ""
+
+
+CASES = [
+    Case("6 h job, history of 5 runs spread 10%", 6 * HOUR, 0.1, True, False,
+         target="calls <= 1/3 of sleep(30)'s, latency <= 15 s"),
+    Case("10 min job, same history", 600.0, 0.1, True, False,
+         target="calls <= 1/2 of sleep(30)'s, latency <= 15 s"),
+    Case("6 h job, counts grow steadily, no history", 6 * HOUR, 0.1, False, True,
+         target="calls <= 100, latency <= 5 s"),
+    Case("6 h job, no history, no counts", 6 * HOUR, 0.1, False, False,
+         target="within 5% of Smithy only"),
+    Case("history wrong: the job takes 2x", 6 * HOUR, 0.1, True, False, factor=2.0,
+         target="<= 1.1x Smithy only"),
+    Case("history wrong: the job ends at 0.5x", 6 * HOUR, 0.1, True, False, factor=0.5,
+         target="calls <= Smithy only's; latency <= half the largest gap"),
+]  # fmt: skip
+
+
+@dataclass
+class Run:
+    """The outcome of one simulated wait."""
+
+    calls: int
+    latency: float
+    largest_gap: float = 0.0
+
+
+def _draw(case: Case, seed: int) -> tuple[float, list[float]]:
+    rng = random.Random(seed)
+    sigma = case.spread * case.median
+    history = [max(1.0, rng.gauss(case.median, sigma)) for _ in range(5)]
+    return case.factor * max(1.0, rng.gauss(case.median, sigma)), history
+
+
+def _job(case: Case, duration: float, age: float) -> MatchingJob:
+    status = JobStatus.SUCCEEDED if age >= duration else JobStatus.RUNNING
+    metrics = JobMetrics()
+    if case.counts and status is JobStatus.RUNNING:
+        metrics = JobMetrics(
+            input_records=RECORDS, total_records_processed=int(RECORDS * age / duration)
+        )
+    return MatchingJob(job_id=JOB_ID, status=status, start_time=T0, metrics=metrics)
+
+
+def _summaries(history: list[float]) -> list[MatchingJobSummary]:
+    start = T0 - timedelta(days=len(history) + 1)
+    return [
+        MatchingJobSummary(
+            job_id=f"{number:032x}",
+            status=JobStatus.SUCCEEDED,
+            start_time=start + timedelta(days=number),
+            end_time=start + timedelta(days=number, seconds=duration),
+        )
+        for number, duration in enumerate(history, start=1)
+    ]
+
+
+def planned(case: Case, seed: int) -> Run:
+    """The waiter as shipped, on simulated time."""
+    duration, history = _draw(case, seed)
+    now = 0.0
+    waiter = Waiter(
+        MATCHING,
+        "workflow",
+        JOB_ID,
+        WaitPolicy(timeout=48 * HOUR, uniform=random.Random(seed).uniform),
+        clock=lambda: now,
+        use_history=True,
+        now=lambda: T0 + timedelta(seconds=now),
+    )
+    calls, largest = 0, 0.0
+    for delay in waiter:
+        now += delay
+        largest = max(largest, delay)
+        job = _job(case, duration, now)
+        waiter.record(job)
+        calls += 1
+        if waiter.needs_history:
+            waiter.take_history(_summaries(history) if case.history else [])
+            calls += 1
+    return Run(calls, now - duration, largest)
+
+
+def _polls(delays: Callable[[int], Iterator[float]]) -> Callable[[Case, int], Run]:
+    def run(case: Case, seed: int) -> Run:
+        duration, _ = _draw(case, seed)
+        now, calls = 0.0, 1
+        for delay in delays(seed):
+            if now >= duration:
+                break
+            now += delay
+            calls += 1
+        return Run(calls, now - duration)
+
+    return run
+
+
+def _smithy(seed: int) -> Iterator[float]:
+    policy = WaitPolicy(timeout=48 * HOUR, uniform=random.Random(seed).uniform)
     now, attempt = 0.0, 0
     while True:
-        yield now
         attempt += 1
         delay = policy.next_delay(attempt, now)
-        if delay is None:
-            return
+        assert delay is not None
         now += delay
+        yield delay
 
 
-def _fixed(interval: float, max_attempts: int | None = None) -> Callable[[int], Iterator[float]]:
-    def polls(_seed: int) -> Iterator[float]:
-        attempt = 0
-        while max_attempts is None or attempt < max_attempts:
-            yield attempt * interval
-            attempt += 1
+def _every(seconds: float) -> Callable[[int], Iterator[float]]:
+    def delays(_seed: int) -> Iterator[float]:
+        while True:
+            yield seconds
 
-    return polls
+    return delays
 
 
-def _run(polls: Iterator[float], ends_at: float) -> tuple[int, float | None]:
-    """(calls made, seconds from the end to noticing it, or None if the wait gave up)."""
-    calls = 0
-    for at in polls:
-        calls += 1
-        if at >= ends_at:
-            return calls, at - ends_at
-    return calls, None
-
-
-STRATEGIES: dict[str, Callable[[int], Iterator[float]]] = {
-    "this waiter (2-64 s, jitter)": _ours,
-    "sleep(5) loop": _fixed(5.0),
-    "poll every 30 s": _fixed(30.0),
-    "botocore shape (15 s x 40)": _fixed(BOTOCORE_DELAY, BOTOCORE_MAX_ATTEMPTS),
+STRATEGIES: dict[str, Callable[[Case, int], Run]] = {
+    "planned": planned,
+    "Smithy only": _polls(_smithy),
+    "sleep(30)": _polls(_every(30.0)),
+    "sleep(5)": _polls(_every(5.0)),
 }
 
 
-def main(seeds: int = 500) -> list[tuple[str, str, float, str]]:
-    rows = []
-    for job, ends_at in JOBS.items():
-        ends = [ends_at * random.Random(-seed).uniform(0.8, 1.2) for seed in range(seeds)]
+def main(runs: int = 500) -> dict[tuple[str, str], tuple[float, float, float, float]]:
+    """Print a table per case; return (mean calls, mean latency, max latency, largest gap)."""
+    results = {}
+    for case in CASES:
+        print(f"\n{case.name}  (target: {case.target}; {runs} runs)")
+        print(f"  {'strategy':<12} {'calls':>8} {'mean latency':>13} {'max latency':>12}")
         for name, strategy in STRATEGIES.items():
-            runs = [_run(strategy(seed), end) for seed, end in zip(range(seeds), ends, strict=True)]
-            calls = statistics.mean(c for c, _ in runs)
-            latencies = [lat for _, lat in runs if lat is not None]
-            gave_up = 100 * (len(runs) - len(latencies)) / len(runs)
-            if not latencies:
-                latency = "gave up before the end in every run"
-            else:
-                latency = f"{statistics.mean(latencies):.1f} s (max {max(latencies):.1f} s)"
-                if gave_up:
-                    latency += f"; gave up before the end in {gave_up:.0f}% of runs"
-            rows.append((job, name, calls, latency))
-    print(f"| job | strategy | GetMatchingJob calls | detection latency (mean over {seeds} runs) |")
-    print("|---|---|---:|---|")
-    for job, name, calls, latency in rows:
-        print(f"| {job} | {name} | {calls:.1f} | {latency} |")
-    return rows
+            outcomes = [strategy(case, seed) for seed in range(runs)]
+            calls = statistics.mean(o.calls for o in outcomes)
+            mean = statistics.mean(o.latency for o in outcomes)
+            worst = max(o.latency for o in outcomes)
+            gap = max(o.largest_gap for o in outcomes)
+            results[case.name, name] = (calls, mean, worst, gap)
+            extra = f"  (largest gap {gap:.0f} s)" if name == "planned" else ""
+            print(f"  {name:<12} {calls:8.1f} {mean:11.1f} s {worst:10.1f} s{extra}")
+    return results
 
 
 if __name__ == "__main__":

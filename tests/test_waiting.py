@@ -179,7 +179,12 @@ class TestWait:
         seen: list[MatchingJob] = []
 
         job = er.wait_for_matching_job(
-            WORKFLOW, JOB_ID, on_update=seen.append, clock=fake_time.clock, sleep=fake_time.sleep
+            WORKFLOW,
+            JOB_ID,
+            on_update=seen.append,
+            clock=fake_time.clock,
+            sleep=fake_time.sleep,
+            now=lambda: START,  # the job has just started: the Smithy rule from 2 s
         )
 
         assert job.status is JobStatus.SUCCEEDED

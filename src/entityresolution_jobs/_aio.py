@@ -24,17 +24,12 @@ from ._core import (
     translating,
 )
 from ._errors import EntityResolutionError
-from ._waiting import (
-    DEFAULT_MAX_DELAY,
-    DEFAULT_MIN_DELAY,
-    DEFAULT_TIMEOUT,
-    Waiter,
-    WaitPolicy,
-)
+from ._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now, waiter_for
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
     from contextlib import AbstractAsyncContextManager
+    from datetime import datetime
     from types import TracebackType
 
     from aiobotocore.session import AioSession  # noqa: F401 - named in Shell["AioSession"]
@@ -51,7 +46,7 @@ if TYPE_CHECKING:
         OutputSource,
     )
     from ._status import IdMappingJobType
-    from ._waiting import Clock
+    from ._waiting import Clock, JobSummary, Waiter
 
     AsyncSleep = Callable[[float], Awaitable[object]]
 
@@ -143,16 +138,23 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         *,
         timeout: float = DEFAULT_TIMEOUT,
         min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        max_delay: float | None = None,
+        expected_duration: float | None = None,
+        use_history: bool = True,
         clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
     ) -> AsyncIterator[MatchingJob]:
         """Poll a job until it ends, yielding every state fetched (see the sync class).
 
         The wait settings are checked at once; the ids when iteration starts.
         """
-        policy = WaitPolicy(timeout, min_delay, max_delay)
-        return self._watch(Waiter(MATCHING, workflow_name, job_id, policy, clock), sleep)
+        waiter = waiter_for(
+            MATCHING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
+            clock=clock, now=now,
+        )  # fmt: skip
+        return self._watch(waiter, sleep)
 
     async def wait_for_matching_job(
         self,
@@ -161,9 +163,12 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         *,
         timeout: float = DEFAULT_TIMEOUT,
         min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        max_delay: float | None = None,
+        expected_duration: float | None = None,
+        use_history: bool = True,
         on_update: Callable[[MatchingJob], object] | None = None,
         clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
     ) -> MatchingJob:
         """Wait for a job to end; return it if it SUCCEEDED.
@@ -172,8 +177,11 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         `EntityResolutionJobs.wait_for_matching_job`; cancelling the task
         stops the wait at its next await.
         """
-        policy = WaitPolicy(timeout, min_delay, max_delay)
-        waiter = Waiter(MATCHING, workflow_name, job_id, policy, clock)
+        waiter = waiter_for(
+            MATCHING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
+            clock=clock, now=now,
+        )  # fmt: skip
         return await self._wait(waiter, on_update, sleep)
 
     async def get_id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJob:
@@ -208,16 +216,23 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         *,
         timeout: float = DEFAULT_TIMEOUT,
         min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        max_delay: float | None = None,
+        expected_duration: float | None = None,
+        use_history: bool = True,
         clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
     ) -> AsyncIterator[IdMappingJob]:
         """Poll an ID mapping job until it ends, yielding every state fetched.
 
         The wait settings are checked at once; the ids when iteration starts.
         """
-        policy = WaitPolicy(timeout, min_delay, max_delay)
-        return self._watch(Waiter(ID_MAPPING, workflow_name, job_id, policy, clock), sleep)
+        waiter = waiter_for(
+            ID_MAPPING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
+            clock=clock, now=now,
+        )  # fmt: skip
+        return self._watch(waiter, sleep)
 
     async def wait_for_id_mapping_job(
         self,
@@ -226,9 +241,12 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         *,
         timeout: float = DEFAULT_TIMEOUT,
         min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        max_delay: float | None = None,
+        expected_duration: float | None = None,
+        use_history: bool = True,
         on_update: Callable[[IdMappingJob], object] | None = None,
         clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
     ) -> IdMappingJob:
         """Wait for an ID mapping job to end; return it if it SUCCEEDED.
@@ -237,8 +255,11 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         `EntityResolutionJobs.wait_for_id_mapping_job`; cancelling the task
         stops the wait at its next await.
         """
-        policy = WaitPolicy(timeout, min_delay, max_delay)
-        waiter = Waiter(ID_MAPPING, workflow_name, job_id, policy, clock)
+        waiter = waiter_for(
+            ID_MAPPING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
+            clock=clock, now=now,
+        )  # fmt: skip
         return await self._wait(waiter, on_update, sleep)
 
     async def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
@@ -287,11 +308,19 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             if delay:
                 await sleep(delay)
             if (job := waiter.record(await self._poll(waiter))) is not None:
+                if waiter.needs_history:
+                    waiter.take_history(await self._history(waiter))
                 yield job
 
     async def _poll(self, waiter: Waiter[JobT]) -> JobT | EntityResolutionError:
         try:
             return await self._call(waiter.kind.get, **waiter.params)
+        except EntityResolutionError as error:
+            return error
+
+    async def _history(self, waiter: Waiter[JobT]) -> Sequence[JobSummary] | EntityResolutionError:
+        try:
+            return await self._call(waiter.kind.list, **waiter.history_params)
         except EntityResolutionError as error:
             return error
 

@@ -23,16 +23,11 @@ from ._core import (
     translating,
 )
 from ._errors import EntityResolutionError
-from ._waiting import (
-    DEFAULT_MAX_DELAY,
-    DEFAULT_MIN_DELAY,
-    DEFAULT_TIMEOUT,
-    Waiter,
-    WaitPolicy,
-)
+from ._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now, waiter_for
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
+    from datetime import datetime
     from types import TracebackType
 
     from botocore.client import BaseClient
@@ -48,7 +43,7 @@ if TYPE_CHECKING:
         OutputSource,
     )
     from ._status import IdMappingJobType
-    from ._waiting import Clock, Sleep
+    from ._waiting import Clock, JobSummary, Sleep, Waiter
 
 ResultT = TypeVar("ResultT")
 SummaryT = TypeVar("SummaryT")
@@ -192,8 +187,11 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         *,
         timeout: float = DEFAULT_TIMEOUT,
         min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        max_delay: float | None = None,
+        expected_duration: float | None = None,
+        use_history: bool = True,
         clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
     ) -> Iterator[MatchingJob]:
         """Poll a job until it ends, yielding every state fetched.
@@ -207,8 +205,12 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             WaitTimeoutError: The job had not ended when time ran out.
             EntityResolutionError: A non-transient error of a poll.
         """
-        policy = WaitPolicy(timeout, min_delay, max_delay)
-        return self._watch(Waiter(MATCHING, workflow_name, job_id, policy, clock), sleep)
+        waiter = waiter_for(
+            MATCHING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
+            clock=clock, now=now,
+        )  # fmt: skip
+        return self._watch(waiter, sleep)
 
     def wait_for_matching_job(
         self,
@@ -217,21 +219,40 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         *,
         timeout: float = DEFAULT_TIMEOUT,
         min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        max_delay: float | None = None,
+        expected_duration: float | None = None,
+        use_history: bool = True,
         on_update: Callable[[MatchingJob], object] | None = None,
         clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
     ) -> MatchingJob:
         """Wait for a job to end; return it if it SUCCEEDED.
 
-        Polls follow the Smithy waiter retry rules
-        (https://smithy.io/2.0/additional-specs/waiters.html#waiter-retries):
-        the first poll at once, then delays doubling from ``min_delay`` up
-        to ``max_delay``, each drawn at random between ``min_delay`` and
-        that cap (jitter), and the last delay shortened so that the final
-        poll comes ``min_delay`` before the deadline rather than after it.
-        The defaults (2 s to 64 s) see a short job end within seconds and
-        poll a long one less often than every 30 s.
+        The first poll comes at once; the waiter then plans each gap from
+        what it knows about when the job will end, most specific first:
+
+        - its **progress**: once two RUNNING polls show the record counts
+          growing towards ``input_records``, the rate predicts the end, and
+          each gap is half the time predicted to be left;
+        - an **estimate** of its duration: ``expected_duration``, or, with
+          ``use_history``, the durations of the workflow's recent SUCCEEDED
+          jobs (one page of ``ListMatchingJobs``, read once, after the
+          first poll; fewer than two finished jobs, or a listing that fails,
+          give none). Polls are rare long before the likely end and about
+          ``10 * min_delay`` apart around it;
+        - **neither**, or a prediction proved wrong (the job runs past the
+          estimate's window of three standard deviations, or past the end
+          its counts promised): the Smithy waiter retry rules
+          (https://smithy.io/2.0/additional-specs/waiters.html#waiter-retries),
+          delays doubling from ``min_delay`` up to ``max_delay``, each drawn
+          at random up to that cap (jitter), counted from the job's start
+          time, so that a wait on a job that has run for hours does not
+          begin at 2 s.
+
+        The deadline rule is the same for all: the last delay is shortened
+        so that the final poll comes ``min_delay`` before the deadline
+        rather than after it.
 
         Throttling, 5xx and connection errors during the wait are retried
         within the deadline, after botocore's own retries; any other error
@@ -245,9 +266,17 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             timeout: Seconds to wait at most (default 24 hours).
             min_delay: Seconds before the first re-poll, and the least
                 between two polls.
-            max_delay: The most seconds between two polls.
+            max_delay: The most seconds between two polls, a hard cap. By
+                default 64 s under the Smithy rule, and for a planned gap a
+                quarter of the predicted duration, from 64 s to 15 minutes.
+            expected_duration: Your estimate of the job's whole duration,
+                in seconds from its start; it wins over the history.
+            use_history: Estimate the duration from the workflow's recent
+                finished jobs (one extra list call per wait).
             on_update: Called with every state fetched, in order.
             clock: Monotonic seconds; injectable for tests.
+            now: The current time (an aware datetime), which the job's age
+                is measured against; injectable for tests.
             sleep: Sleeps for the given seconds; injectable for tests.
 
         Returns:
@@ -260,8 +289,12 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             EntityResolutionError: A non-transient error of a poll, such
                 as ResourceNotFoundError or AccessDeniedError.
         """
-        policy = WaitPolicy(timeout, min_delay, max_delay)
-        return self._wait(Waiter(MATCHING, workflow_name, job_id, policy, clock), on_update, sleep)
+        waiter = waiter_for(
+            MATCHING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
+            clock=clock, now=now,
+        )  # fmt: skip
+        return self._wait(waiter, on_update, sleep)
 
     def get_id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJob:
         """Return the current state of an ID mapping job.
@@ -335,8 +368,11 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         *,
         timeout: float = DEFAULT_TIMEOUT,
         min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        max_delay: float | None = None,
+        expected_duration: float | None = None,
+        use_history: bool = True,
         clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
     ) -> Iterator[IdMappingJob]:
         """Poll an ID mapping job until it ends, yielding every state fetched.
@@ -349,8 +385,12 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
                 ran out.
             EntityResolutionError: A non-transient error of a poll.
         """
-        policy = WaitPolicy(timeout, min_delay, max_delay)
-        return self._watch(Waiter(ID_MAPPING, workflow_name, job_id, policy, clock), sleep)
+        waiter = waiter_for(
+            ID_MAPPING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
+            clock=clock, now=now,
+        )  # fmt: skip
+        return self._watch(waiter, sleep)
 
     def wait_for_id_mapping_job(
         self,
@@ -359,9 +399,12 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         *,
         timeout: float = DEFAULT_TIMEOUT,
         min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        max_delay: float | None = None,
+        expected_duration: float | None = None,
+        use_history: bool = True,
         on_update: Callable[[IdMappingJob], object] | None = None,
         clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
     ) -> IdMappingJob:
         """Wait for an ID mapping job to end; return it if it SUCCEEDED.
@@ -379,8 +422,11 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             InvalidInputError: An argument is invalid; nothing was sent.
             EntityResolutionError: A non-transient error of a poll.
         """
-        policy = WaitPolicy(timeout, min_delay, max_delay)
-        waiter = Waiter(ID_MAPPING, workflow_name, job_id, policy, clock)
+        waiter = waiter_for(
+            ID_MAPPING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
+            clock=clock, now=now,
+        )  # fmt: skip
         return self._wait(waiter, on_update, sleep)
 
     def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
@@ -431,11 +477,19 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             if delay:
                 sleep(delay)
             if (job := waiter.record(self._poll(waiter))) is not None:
+                if waiter.needs_history:
+                    waiter.take_history(self._history(waiter))
                 yield job
 
     def _poll(self, waiter: Waiter[JobT]) -> JobT | EntityResolutionError:
         try:
             return self._call(waiter.kind.get, **waiter.params)
+        except EntityResolutionError as error:
+            return error
+
+    def _history(self, waiter: Waiter[JobT]) -> Sequence[JobSummary] | EntityResolutionError:
+        try:
+            return self._call(waiter.kind.list, **waiter.history_params)
         except EntityResolutionError as error:
             return error
 

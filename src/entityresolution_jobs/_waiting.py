@@ -25,7 +25,8 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Generic, cast
 
 from ._errors import (
     EntityResolutionError,
@@ -36,10 +37,16 @@ from ._errors import (
     ThrottlingError,
     TransportError,
 )
+from ._planning import HISTORY_JOBS, HISTORY_PAGE, Plan, caller_estimate, history_estimate
 from ._status import JobStatus
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ._core import JobKind
+    from ._models import IdMappingJobSummary, MatchingJobSummary
+
+    JobSummary = MatchingJobSummary | IdMappingJobSummary
 
 log = logging.getLogger("entityresolution_jobs")
 
@@ -119,45 +126,71 @@ def is_transient(error: EntityResolutionError) -> bool:
     return isinstance(error, ServiceError) and (error.http_status or 0) >= 500
 
 
+def utc_now() -> datetime:
+    """The current time, UTC: what a job's age is measured against."""
+    return datetime.now(timezone.utc)
+
+
 @dataclass
 class Waiter(Generic[JobT]):
     """One wait for one job of either kind: when to poll, and what the polls returned.
 
     Sans-IO, in the manner of tenacity's ``for attempt in Retrying()``: a
     shell iterates the waiter for the seconds to sleep before each poll (0
-    before the first), polls, and hands what the poll returned to `record`.
+    before the first), polls, and hands what the poll returned to `record`;
+    when the waiter asks for the workflow's recent jobs (`needs_history`),
+    the shell lists one page of them and hands that to `take_history`.
     Every decision is made here, so the sync and async shells share it and
-    differ only in how they sleep and poll:
+    differ only in how they sleep and call:
 
         for delay in waiter:
             if delay:
                 sleep(delay)
             if (job := waiter.record(poll(waiter.params))) is not None:
+                if waiter.needs_history:
+                    waiter.take_history(list_one_page(waiter.workflow_name))
                 yield job
 
     Iteration ends after a terminal state. Each delay is worked out when it
     is asked for, after the caller has dealt with the previous job, so that
-    time spent there counts against the deadline too.
+    time spent there counts against the deadline too. The gaps are the
+    `Plan`'s (see `_planning`).
 
     Args:
         kind: The kind of job: names it, and gives the errors to raise.
         workflow_name: The job's workflow.
         job_id: The job's id.
-        policy: The delays and deadline.
+        policy: The Smithy rule, the deadline and the jitter.
         clock: Monotonic seconds; read when iteration starts and before
             each delay.
+        cap: The caller's ``max_delay``; None when it was left to default.
+        expected_duration: The caller's estimate of the job's duration.
+        use_history: Whether to ask for the workflow's recent jobs.
+        now: The current time, which the job's age is measured against.
     """
 
-    kind: JobKind[JobT, object]
+    kind: JobKind[JobT, JobSummary]
     workflow_name: str
     job_id: str
     policy: WaitPolicy
     clock: Clock
+    cap: float | None = None
+    expected_duration: float | None = None
+    use_history: bool = False
+    now: Callable[[], datetime] = utc_now
     last: JobT | None = None
-    _attempt: int = 0
+    plan: Plan = field(init=False)
     _started: float = 0.0
+    _age_at_first_poll: float | None = None
+    _first_poll: float = 0.0
+    _history_taken: bool = False
     _cause: EntityResolutionError | None = None
     _warned_unknown: bool = False
+
+    def __post_init__(self) -> None:
+        given = self.expected_duration
+        estimate = None if given is None else caller_estimate(given)
+        self.plan = Plan(self.policy, cap=self.cap, estimate=estimate)
 
     @property
     def params(self) -> dict[str, object]:
@@ -169,8 +202,29 @@ class Waiter(Generic[JobT]):
         """How log lines and errors name the job."""
         return f"{self.kind.noun} {self.job_id} of workflow {self.workflow_name}"
 
+    @property
+    def history_params(self) -> dict[str, object]:
+        """The request of the one page of recent jobs a wait may read."""
+        return {"workflowName": self.workflow_name, "maxResults": HISTORY_PAGE}
+
+    @property
+    def needs_history(self) -> bool:
+        """Whether the shell should now list the workflow's recent jobs (once per wait).
+
+        Only after a poll found the job still in progress, and only when the
+        caller gave no ``expected_duration``.
+        """
+        job = self.last
+        return (
+            self.use_history
+            and not self._history_taken
+            and self.plan.estimate is None
+            and job is not None
+            and not job.is_terminal
+        )
+
     def __iter__(self) -> Iterator[float]:
-        """Seconds to sleep before each poll: 0 first, then by the policy.
+        """Seconds to sleep before each poll: 0 first, then by the plan.
 
         Raises:
             WaitTimeoutError: The job has not ended and no time is left
@@ -188,16 +242,54 @@ class Waiter(Generic[JobT]):
             EntityResolutionError: ``outcome`` itself, when it is an error
                 that a wait does not ride out.
         """
-        self._attempt += 1
         if isinstance(outcome, EntityResolutionError):
             if not is_transient(outcome):
                 raise outcome
             self._cause = outcome
             return None
         self._cause = None
+        if self._age_at_first_poll is None:
+            self._first_poll = self.clock()
+            self._age_at_first_poll = age = max(
+                0.0, (self.now() - outcome.start_time).total_seconds()
+            )
+            self.plan.start(age)
+        if outcome.status is JobStatus.RUNNING:
+            metrics = outcome.metrics
+            done = _sum(metrics.total_records_processed, metrics.records_not_processed)
+            self.plan.observe(self._job_age(), done, metrics.input_records)
         self._log_change(outcome)
         self.last = outcome
         return outcome
+
+    def take_history(self, outcome: Sequence[JobSummary] | EntityResolutionError) -> None:
+        """Take in one page of the workflow's jobs, or the error listing them raised.
+
+        The durations of its most recent SUCCEEDED jobs (other than this
+        one) give the plan an estimate; a failed listing leaves none.
+        """
+        self._history_taken = True
+        if isinstance(outcome, EntityResolutionError):
+            log.debug("%s: no history, listing jobs failed: %s", self.description, outcome)
+            return
+        finished = sorted(
+            (
+                job
+                for job in outcome
+                if job.status is JobStatus.SUCCEEDED and job.job_id != self.job_id
+            ),
+            key=lambda job: job.start_time,
+            reverse=True,
+        )[:HISTORY_JOBS]
+        durations = [d.total_seconds() for job in finished if (d := job.duration) is not None]
+        self.plan.estimate = estimate = history_estimate(durations)
+        if estimate is not None:
+            log.info(
+                "%s: expected to take %s from %d finished runs",
+                self.description,
+                timedelta(seconds=round(estimate.duration)),
+                len(durations),
+            )
 
     def outcome(self) -> JobT:
         """The result of a finished wait: the job, if it SUCCEEDED.
@@ -211,6 +303,9 @@ class Waiter(Generic[JobT]):
         if job.status is JobStatus.FAILED:
             raise self.kind.failed(job, description=self.description)
         return job
+
+    def _job_age(self) -> float:
+        return (self._age_at_first_poll or 0.0) + self.clock() - self._first_poll
 
     def _log_change(self, job: JobT) -> None:
         previous = self.last
@@ -226,7 +321,8 @@ class Waiter(Generic[JobT]):
             )
 
     def _next_delay(self) -> float:
-        delay = self.policy.next_delay(self._attempt, self.clock() - self._started)
+        remaining = self.policy.timeout - (self.clock() - self._started)
+        delay = self.plan.next_delay(self._job_age(), remaining)
         if delay is None:
             raise self.kind.timed_out(
                 f"{self.description} did not finish within {self.policy.timeout:g} s",
@@ -236,5 +332,49 @@ class Waiter(Generic[JobT]):
             why = self._cause.code
         else:
             why = self.last.raw_status if self.last is not None else "not polled yet"
-        log.debug("%s: %s; polling again in %.1f s", self.description, why, delay)
+        log.debug(
+            "%s: %s; polling again in %.1f s (%s)", self.description, why, delay, self.plan.rule
+        )
         return delay
+
+
+def waiter_for(
+    kind: JobKind[JobT, JobSummary],
+    workflow_name: str,
+    job_id: str,
+    *,
+    timeout: float,
+    min_delay: float,
+    max_delay: float | None,
+    expected_duration: float | None,
+    use_history: bool,
+    clock: Clock,
+    now: Callable[[], datetime],
+) -> Waiter[JobT]:
+    """The waiter of a public ``wait_for_*`` / ``watch_*`` call, from its arguments.
+
+    Raises:
+        InvalidInputError: A wait setting is invalid.
+    """
+    smithy_max = max_delay
+    if smithy_max is None:
+        # Left to default: 64 s, or min_delay if the caller set it higher.
+        given = cast("object", min_delay)  # checked by WaitPolicy below
+        too_long = isinstance(given, int | float) and given > DEFAULT_MAX_DELAY
+        smithy_max = min_delay if too_long else DEFAULT_MAX_DELAY
+    return Waiter(
+        kind,
+        workflow_name,
+        job_id,
+        WaitPolicy(timeout, min_delay, smithy_max),
+        clock,
+        cap=max_delay,
+        expected_duration=expected_duration,
+        use_history=use_history,
+        now=now,
+    )
+
+
+def _sum(*counts: int | None) -> int | None:
+    present = [count for count in counts if count is not None]
+    return sum(present) if present else None

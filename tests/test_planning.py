@@ -1,0 +1,458 @@
+"""The waiter's plan: estimates from the caller, the history, the job's age and its progress.
+
+Pure rules first (`Plan`, the estimates), each with its fallback; then the
+waiter and both shells around them, with injected clocks.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from botocore.stub import Stubber
+
+from entityresolution_jobs import (
+    EntityResolutionJobs,
+    InvalidInputError,
+    JobMetrics,
+    JobStatus,
+    MatchingJob,
+    MatchingJobSummary,
+    ThrottlingError,
+)
+from entityresolution_jobs._core import MATCHING
+from entityresolution_jobs._planning import (
+    LONGEST_PLANNED_GAP,
+    MIN_SPREAD,
+    PEAK_GAP_FACTOR,
+    Estimate,
+    Plan,
+    caller_estimate,
+    history_estimate,
+)
+from entityresolution_jobs._waiting import Waiter, WaitPolicy
+from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
+
+from .support import JOB_ID, WORKFLOW
+
+START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+HOUR = 3600.0
+
+
+def _highest(low: float, high: float) -> float:
+    return high
+
+
+def _policy(**settings: float) -> WaitPolicy:
+    return WaitPolicy(**{"timeout": 48 * HOUR, **settings}, uniform=_highest)
+
+
+class TestEstimates:
+    def test_fewer_than_two_finished_runs_give_no_estimate(self) -> None:
+        assert history_estimate([]) is None
+        assert history_estimate([600.0]) is None
+        assert history_estimate([600.0, 0.0]) is None
+
+    def test_the_duration_is_the_median_of_the_runs(self) -> None:
+        estimate = history_estimate([500.0, 600.0, 700.0, 640.0, 9000.0])
+
+        assert estimate is not None
+        assert estimate.duration == 640.0
+        assert estimate.source == "history"
+
+    def test_identical_runs_still_leave_a_spread(self) -> None:
+        estimate = history_estimate([3600.0] * 5)
+
+        assert estimate is not None
+        assert estimate.spread >= MIN_SPREAD * 3600.0
+
+    def test_a_wider_history_gives_a_wider_spread(self) -> None:
+        narrow = history_estimate([990.0, 1000.0, 1010.0])
+        wide = history_estimate([700.0, 1000.0, 1300.0])
+
+        assert narrow is not None
+        assert wide is not None
+        assert wide.spread > narrow.spread
+
+    def test_the_callers_estimate_has_a_tenth_of_spread(self) -> None:
+        assert caller_estimate(3600) == Estimate(3600.0, 360.0, "caller")
+
+    @pytest.mark.parametrize("value", [0, -5, math.inf, math.nan, "1h", True])
+    def test_a_bad_expected_duration_is_invalid_input(self, value: object) -> None:
+        with pytest.raises(InvalidInputError) as caught:
+            caller_estimate(value)  # type: ignore[arg-type]
+
+        assert caught.value.parameter == "expected_duration"
+
+
+class TestPlan:
+    def test_without_anything_known_it_is_the_smithy_rule(self) -> None:
+        plan = Plan(_policy())
+        plan.start(age=0.0)
+
+        delays = [plan.next_delay(age=0.0, remaining=HOUR) for _ in range(8)]
+
+        assert delays == [2, 4, 8, 16, 32, 64, 64, 64]
+        assert plan.rule == "smithy"
+
+    def test_a_job_hours_old_is_not_polled_from_2_s(self) -> None:
+        plan = Plan(_policy())
+        plan.start(age=2 * HOUR)
+
+        assert plan.next_delay(age=2 * HOUR, remaining=HOUR) == 64
+
+    def test_a_young_job_advances_the_smithy_rule_by_its_age(self) -> None:
+        plan = Plan(_policy())
+        plan.start(age=10.0)  # as if polled 2 and 4 s after it started (6 s in all)
+
+        assert plan.next_delay(age=10.0, remaining=HOUR) == 8
+
+    def test_long_before_the_estimate_gaps_are_a_quarter_of_it_at_most(self) -> None:
+        plan = Plan(_policy(), estimate=Estimate(6 * HOUR, 0.1 * 6 * HOUR, "history"))
+        plan.start(0.0)
+
+        assert plan.next_delay(age=0.0, remaining=48 * HOUR) == LONGEST_PLANNED_GAP
+        short = Plan(_policy(), estimate=Estimate(600.0, 60.0, "history"))
+        assert short.next_delay(age=0.0, remaining=HOUR) == 150.0
+        tiny = Plan(_policy(), estimate=Estimate(60.0, 6.0, "history"))
+        assert tiny.next_delay(age=0.0, remaining=HOUR) == 64.0  # never under max_delay
+
+    def test_around_the_estimated_end_polls_come_every_g0(self) -> None:
+        plan = Plan(_policy(), estimate=Estimate(6 * HOUR, 2160.0, "caller"))
+
+        at_end = plan.next_delay(age=6 * HOUR, remaining=48 * HOUR)
+
+        assert at_end == pytest.approx(PEAK_GAP_FACTOR * 2.0)
+        assert plan.rule == "caller"
+
+    def test_gaps_shrink_as_the_end_becomes_likely(self) -> None:
+        plan = Plan(_policy(), estimate=Estimate(6 * HOUR, 2160.0, "history"))
+        ages = [6 * HOUR + z * 2160.0 for z in (-3.0, -2.0, -1.0, 0.0, 1.0)]
+
+        gaps = [plan.next_delay(age=age, remaining=48 * HOUR) or 0.0 for age in ages]
+
+        assert gaps == sorted(gaps, reverse=True)
+        assert gaps[0] > 5 * gaps[3]
+
+    def test_the_callers_max_delay_is_a_hard_cap(self) -> None:
+        plan = Plan(_policy(max_delay=30), cap=30, estimate=Estimate(6 * HOUR, 2160, "caller"))
+
+        assert plan.next_delay(age=0.0, remaining=48 * HOUR) == 30
+
+    def test_a_job_past_its_estimated_window_falls_back_to_smithy_from_2_s(self) -> None:
+        plan = Plan(_policy(), estimate=Estimate(600.0, 60.0, "history"))
+        plan.start(0.0)
+        plan.next_delay(age=600.0, remaining=HOUR)
+
+        late = [plan.next_delay(age=600.0 + 3 * 60.0 + 1 + n, remaining=HOUR) for n in range(3)]
+
+        assert late == [2, 4, 8]
+        assert plan.rule == "smithy"
+
+    def test_the_deadline_shortens_a_planned_gap(self) -> None:
+        plan = Plan(_policy(), estimate=Estimate(6 * HOUR, 2160.0, "caller"))
+
+        assert plan.next_delay(age=0.0, remaining=100.0) == 98.0
+        assert plan.next_delay(age=0.0, remaining=2.0) is None
+
+
+class TestProgress:
+    def _observed(self, *points: tuple[float, int]) -> Plan:
+        plan = Plan(_policy())
+        plan.start(0.0)
+        for age, done in points:
+            plan.observe(age, done, 1000)
+        return plan
+
+    def test_counts_seen_to_grow_predict_the_end_and_halve_the_gap(self) -> None:
+        plan = self._observed((100.0, 100), (200.0, 200))  # 1 record/s: ends at 1000 s
+
+        assert plan.next_delay(age=500.0, remaining=HOUR) == 250.0  # half of the 500 s left
+        assert plan.rule == "progress"
+        assert plan.next_delay(age=800.0, remaining=HOUR) == 100.0
+        assert plan.next_delay(age=996.0, remaining=HOUR) == 2.0  # never under min_delay
+
+    def test_a_single_count_or_counts_that_do_not_grow_predict_nothing(self) -> None:
+        assert self._observed((100.0, 100)).progress.predicted_end() is None
+        assert self._observed((100.0, 100), (200.0, 100)).progress.predicted_end() is None
+        assert self._observed((100.0, 0), (200.0, 0)).progress.predicted_end() is None
+
+    def test_complete_counts_of_a_running_job_predict_nothing(self) -> None:
+        plan = self._observed((100.0, 500), (200.0, 1000))
+
+        assert plan.progress.predicted_end() is None
+
+    def test_growth_is_measured_from_the_last_zero(self) -> None:
+        plan = self._observed((0.0, 0), (900.0, 0), (1000.0, 100))  # queued, then 1 record/s
+
+        assert plan.progress.predicted_end() == pytest.approx(1900.0)
+
+    def test_an_end_promised_and_not_kept_falls_back_to_smithy(self) -> None:
+        plan = self._observed((100.0, 100), (200.0, 200))
+
+        assert plan.next_delay(age=1100.0, remaining=HOUR) == 2  # past 1000 s + margin
+        assert plan.rule == "smithy"
+        assert plan.progress.predicted_end() is None
+
+    def test_progress_wins_over_an_estimate(self) -> None:
+        plan = self._observed((100.0, 100), (200.0, 200))
+        plan.estimate = Estimate(6 * HOUR, 2160.0, "history")
+
+        plan.next_delay(age=200.0, remaining=HOUR)
+
+        assert plan.rule == "progress"
+
+
+def _job(status: JobStatus, *, started: datetime = START, **counts: int) -> MatchingJob:
+    return MatchingJob(
+        job_id=JOB_ID, status=status, start_time=started, metrics=JobMetrics(**counts)
+    )
+
+
+def _run(
+    number: int, minutes: float, status: JobStatus = JobStatus.SUCCEEDED
+) -> MatchingJobSummary:
+    started = START - timedelta(days=number)
+    return MatchingJobSummary(
+        job_id=f"{number:032x}",
+        status=status,
+        start_time=started,
+        end_time=started + timedelta(minutes=minutes),
+    )
+
+
+class TestWaiterHistory:
+    def _waiter(self, **settings: object) -> Waiter[MatchingJob]:
+        return Waiter(
+            MATCHING,
+            WORKFLOW,
+            JOB_ID,
+            _policy(),
+            clock=lambda: 0.0,
+            now=lambda: START,
+            **settings,  # type: ignore[arg-type]
+        )
+
+    def test_history_is_asked_for_once_after_a_poll_finds_the_job_running(self) -> None:
+        waiter = self._waiter(use_history=True)
+        assert not waiter.needs_history
+        iter(waiter).__next__()
+
+        waiter.record(_job(JobStatus.RUNNING))
+        assert waiter.needs_history
+        waiter.take_history([_run(1, 60), _run(2, 62), _run(3, 58)])
+
+        assert not waiter.needs_history
+        assert waiter.plan.estimate is not None
+        assert waiter.plan.estimate.duration == 3600.0
+        assert waiter.history_params == {"workflowName": WORKFLOW, "maxResults": 25}
+
+    @pytest.mark.parametrize(
+        ("settings", "status"),
+        [
+            ({"use_history": False}, JobStatus.RUNNING),
+            ({"use_history": True, "expected_duration": 60.0}, JobStatus.RUNNING),
+            ({"use_history": True}, JobStatus.SUCCEEDED),
+        ],
+    )
+    def test_no_history_is_asked_for_when_it_would_not_be_used(
+        self, settings: dict[str, object], status: JobStatus
+    ) -> None:
+        waiter = self._waiter(**settings)
+
+        waiter.record(_job(status))
+
+        assert not waiter.needs_history
+
+    def test_only_other_succeeded_runs_count(self) -> None:
+        waiter = self._waiter(use_history=True)
+        waiter.record(_job(JobStatus.RUNNING))
+
+        waiter.take_history(
+            [
+                _run(1, 60),
+                _run(2, 5, JobStatus.FAILED),
+                MatchingJobSummary(job_id=JOB_ID, status=JobStatus.SUCCEEDED, start_time=START),
+                MatchingJobSummary(job_id="f" * 32, status=JobStatus.RUNNING, start_time=START),
+            ]
+        )
+
+        assert waiter.plan.estimate is None  # one usable run is too few
+
+    def test_a_failed_listing_leaves_no_estimate_and_is_not_asked_again(self) -> None:
+        waiter = self._waiter(use_history=True)
+        waiter.record(_job(JobStatus.RUNNING))
+
+        waiter.take_history(ThrottlingError("slow down", http_status=429))
+
+        assert waiter.plan.estimate is None
+        assert not waiter.needs_history
+
+    def test_the_estimate_is_logged(self, caplog: pytest.LogCaptureFixture) -> None:
+        caplog.set_level(logging.INFO, logger="entityresolution_jobs")
+        waiter = self._waiter(use_history=True)
+        waiter.record(_job(JobStatus.RUNNING))
+
+        waiter.take_history([_run(1, 60), _run(2, 60)])
+
+        assert "expected to take 1:00:00 from 2 finished runs" in caplog.text
+
+    def test_the_jobs_age_comes_from_its_start_time(self) -> None:
+        waiter = Waiter(
+            MATCHING,
+            WORKFLOW,
+            JOB_ID,
+            _policy(),
+            clock=lambda: 0.0,
+            now=lambda: START + timedelta(hours=2),
+        )
+        steps = iter(waiter)
+        next(steps)
+
+        waiter.record(_job(JobStatus.RUNNING))
+
+        assert next(steps) == 64  # not 2: the job has run for two hours
+
+    def test_counts_of_running_polls_reach_the_plan(self) -> None:
+        now = [0.0]
+        waiter = Waiter(
+            MATCHING, WORKFLOW, JOB_ID, _policy(), clock=lambda: now[0], now=lambda: START
+        )
+        steps = iter(waiter)
+        next(steps)
+        waiter.record(_job(JobStatus.RUNNING, input_records=1000, total_records_processed=100))
+        now[0] = 100.0
+        waiter.record(
+            _job(
+                JobStatus.RUNNING,
+                input_records=1000,
+                total_records_processed=150,
+                records_not_processed=50,
+            )
+        )
+
+        assert waiter.plan.progress.predicted_end() == pytest.approx(900.0)
+        assert next(steps) == pytest.approx(225.0)  # a quarter of 900 s, the longest gap
+
+
+class TestShells:
+    def test_a_failed_history_listing_does_not_fail_the_wait(
+        self, er: EntityResolutionJobs, stubber: Stubber
+    ) -> None:
+        expected = {"workflowName": WORKFLOW, "jobId": JOB_ID}
+        running = {"jobId": JOB_ID, "status": "RUNNING", "startTime": START}
+        stubber.add_response("get_matching_job", running, expected)
+        stubber.add_client_error(
+            "list_matching_jobs",
+            "AccessDeniedException",
+            "no",
+            403,
+            expected_params={"workflowName": WORKFLOW, "maxResults": 25},
+        )
+        stubber.add_response(
+            "get_matching_job", {**running, "status": "SUCCEEDED", "endTime": START}, expected
+        )
+        now = [0.0]
+
+        job = er.wait_for_matching_job(
+            WORKFLOW,
+            JOB_ID,
+            clock=lambda: now[0],
+            sleep=lambda seconds: now.__setitem__(0, now[0] + seconds),
+            now=lambda: START,
+        )
+
+        assert job.status is JobStatus.SUCCEEDED
+
+    def test_use_history_false_sends_no_list_request(
+        self, er: EntityResolutionJobs, stubber: Stubber
+    ) -> None:
+        expected = {"workflowName": WORKFLOW, "jobId": JOB_ID}
+        running = {"jobId": JOB_ID, "status": "RUNNING", "startTime": START}
+        stubber.add_response("get_matching_job", running, expected)
+        stubber.add_response(
+            "get_matching_job", {**running, "status": "SUCCEEDED", "endTime": START}, expected
+        )
+
+        job = er.wait_for_matching_job(
+            WORKFLOW, JOB_ID, use_history=False, sleep=lambda _s: None, now=lambda: START
+        )
+
+        assert job.status is JobStatus.SUCCEEDED
+
+    def test_an_invalid_expected_duration_fails_before_any_request(
+        self, er: EntityResolutionJobs
+    ) -> None:
+        with pytest.raises(InvalidInputError, match="expected_duration"):
+            er.wait_for_id_mapping_job(WORKFLOW, JOB_ID, expected_duration=-1)
+
+
+class SharedClock:
+    """One clock for the fake service and the waiter; the waiter's sleep moves it."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def wall(self) -> datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return (self.now - START).total_seconds()
+
+    def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class TestAgainstTheFakeService:
+    @pytest.fixture
+    def clock(self, entity_resolution: EntityResolutionMock) -> SharedClock:
+        shared = SharedClock()
+        entity_resolution.clock = shared.wall
+        entity_resolution.create_workflow(WORKFLOW)
+        return shared
+
+    def test_a_six_hour_job_with_growing_counts_is_seen_to_end_within_seconds(
+        self, entity_resolution: EntityResolutionMock, clock: SharedClock
+    ) -> None:
+        entity_resolution.timeline = JobTimeline(
+            queued_seconds=60, running_seconds=6 * HOUR, input_records=10_000_000
+        )
+        er = EntityResolutionJobs()
+        job_id = er.start_matching_job(WORKFLOW)
+        polls: list[MatchingJob] = []
+
+        job = er.wait_for_matching_job(
+            WORKFLOW,
+            job_id,
+            on_update=polls.append,
+            clock=clock.monotonic,
+            sleep=clock.sleep,
+            now=clock.wall,
+        )
+
+        assert job.status is JobStatus.SUCCEEDED
+        assert len(polls) <= 60  # polling every 30 s would take 722
+        assert clock.monotonic() - (60 + 6 * HOUR) <= 5
+
+    def test_the_history_of_the_fake_workflow_gives_the_estimate(
+        self,
+        entity_resolution: EntityResolutionMock,
+        clock: SharedClock,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        entity_resolution.timeline = JobTimeline(queued_seconds=0, running_seconds=HOUR)
+        er = EntityResolutionJobs()
+        for _ in range(3):
+            er.start_matching_job(WORKFLOW)
+            clock.sleep(HOUR + 60)
+        job_id = er.start_matching_job(WORKFLOW)
+        caplog.set_level(logging.INFO, logger="entityresolution_jobs")
+
+        job = er.wait_for_matching_job(
+            WORKFLOW, job_id, clock=clock.monotonic, sleep=clock.sleep, now=clock.wall
+        )
+
+        assert job.status is JobStatus.SUCCEEDED
+        assert "expected to take 1:00:00 from 3 finished runs" in caplog.text
