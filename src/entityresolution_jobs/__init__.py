@@ -40,6 +40,7 @@ from ._errors import (
     ThrottlingError,
     TransportError,
     WaitTimeoutError,
+    WatchJobsError,
 )
 from ._status import IdMappingJobType, JobStatus
 from ._version import __version__
@@ -90,6 +91,7 @@ __all__ = [
     "ThrottlingError",
     "TransportError",
     "WaitTimeoutError",
+    "WatchJobsError",
     "__version__",
 ]
 

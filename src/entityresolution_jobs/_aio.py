@@ -24,10 +24,11 @@ from ._core import (
     translating,
 )
 from ._errors import EntityResolutionError
+from ._scheduling import DEFAULT_MAX_RATE, scheduler_for
 from ._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now, waiter_for
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
     from contextlib import AbstractAsyncContextManager
     from datetime import datetime
     from types import TracebackType
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
         MatchingJobSummary,
         OutputSource,
     )
+    from ._scheduling import Scheduler
     from ._status import IdMappingJobType
     from ._waiting import Clock, JobSummary, Waiter
 
@@ -184,6 +186,29 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         )  # fmt: skip
         return await self._wait(waiter, on_update, sleep)
 
+    def watch_matching_jobs(
+        self,
+        jobs: Iterable[tuple[str, str]],
+        *,
+        max_rate: int = DEFAULT_MAX_RATE,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float | None = None,
+        use_history: bool = True,
+        clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
+        sleep: AsyncSleep = asyncio.sleep,
+    ) -> AsyncIterator[MatchingJob]:
+        """Watch many jobs under one request budget; yield each as it ends (see the sync class).
+
+        The settings are checked at once; the ids when iteration starts.
+        """
+        scheduler = scheduler_for(
+            MATCHING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, use_history=use_history, clock=clock, now=now,
+        )  # fmt: skip
+        return self._watch_many(scheduler, sleep)
+
     async def get_id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJob:
         """Return the current state of an ID mapping job (see `EntityResolutionJobs`)."""
         return await self._call(ID_MAPPING.get, workflowName=workflow_name, jobId=job_id)
@@ -262,6 +287,26 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         )  # fmt: skip
         return await self._wait(waiter, on_update, sleep)
 
+    def watch_id_mapping_jobs(
+        self,
+        jobs: Iterable[tuple[str, str]],
+        *,
+        max_rate: int = DEFAULT_MAX_RATE,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float | None = None,
+        use_history: bool = True,
+        clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
+        sleep: AsyncSleep = asyncio.sleep,
+    ) -> AsyncIterator[IdMappingJob]:
+        """Watch many ID mapping jobs under one request budget; yield each as it ends."""
+        scheduler = scheduler_for(
+            ID_MAPPING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, use_history=use_history, clock=clock, now=now,
+        )  # fmt: skip
+        return self._watch_many(scheduler, sleep)
+
     async def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = await self._checked(operation, params)
         with translating(operation.name):
@@ -301,6 +346,20 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             if on_update is not None:
                 on_update(job)
         return waiter.outcome()
+
+    async def _watch_many(
+        self, scheduler: Scheduler[JobT], sleep: AsyncSleep
+    ) -> AsyncIterator[JobT]:
+        for waiter in scheduler.waiters:
+            await self._checked(waiter.kind.get, waiter.params)
+        for step in scheduler:
+            if step.delay:
+                await sleep(step.delay)
+            if step.history:
+                scheduler.take_history(step.waiter, await self._history(step.waiter))
+            elif (job := scheduler.record(step.waiter, await self._poll(step.waiter))) is not None:
+                yield job
+        scheduler.finish()
 
     async def _watch(self, waiter: Waiter[JobT], sleep: AsyncSleep) -> AsyncIterator[JobT]:
         await self._checked(waiter.kind.get, waiter.params)

@@ -23,10 +23,11 @@ from ._core import (
     translating,
 )
 from ._errors import EntityResolutionError
+from ._scheduling import DEFAULT_MAX_RATE, scheduler_for
 from ._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now, waiter_for
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from datetime import datetime
     from types import TracebackType
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         MatchingJobSummary,
         OutputSource,
     )
+    from ._scheduling import Scheduler
     from ._status import IdMappingJobType
     from ._waiting import Clock, JobSummary, Sleep, Waiter
 
@@ -296,6 +298,56 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         )  # fmt: skip
         return self._wait(waiter, on_update, sleep)
 
+    def watch_matching_jobs(
+        self,
+        jobs: Iterable[tuple[str, str]],
+        *,
+        max_rate: int = DEFAULT_MAX_RATE,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float | None = None,
+        use_history: bool = True,
+        clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
+        sleep: Sleep = time.sleep,
+    ) -> Iterator[MatchingJob]:
+        """Watch many jobs at once under one request budget; yield each as it ends.
+
+        Each job is yielded once, when it reaches SUCCEEDED or FAILED, in the
+        order the jobs end (a FAILED job is yielded, not raised). Every job
+        is planned as by `wait_for_matching_job` (each workflow's history is
+        listed once for all its jobs), and all requests share one budget:
+        never more than ``max_rate`` in any one-second window, the most
+        overdue job first. botocore's own retries of a request are not
+        counted.
+
+        A job whose poll fails with an error a wait does not ride out (not
+        found, access denied) is dropped at once, and so is a job still
+        running at the deadline; the others go on. When every other job has
+        been yielded, the iterator raises `WatchJobsError`, whose ``errors``
+        holds each dropped job's error by ``(workflow_name, job_id)``.
+
+        Args:
+            jobs: ``(workflow_name, job_id)`` pairs; duplicates are watched once.
+            max_rate: The most requests in any one-second window (default 5).
+            timeout: Seconds to watch at most.
+            min_delay: As for `wait_for_matching_job`.
+            max_delay: As for `wait_for_matching_job`.
+            use_history: As for `wait_for_matching_job`.
+            clock: Monotonic seconds; injectable for tests.
+            now: The current time (an aware datetime); injectable for tests.
+            sleep: Sleeps for the given seconds; injectable for tests.
+
+        Raises:
+            InvalidInputError: A setting or id is invalid (checked at once).
+            WatchJobsError: At the end: jobs that could not be followed.
+        """
+        scheduler = scheduler_for(
+            MATCHING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, use_history=use_history, clock=clock, now=now,
+        )  # fmt: skip
+        return self._watch_many(scheduler, sleep)
+
     def get_id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJob:
         """Return the current state of an ID mapping job.
 
@@ -429,6 +481,29 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         )  # fmt: skip
         return self._wait(waiter, on_update, sleep)
 
+    def watch_id_mapping_jobs(
+        self,
+        jobs: Iterable[tuple[str, str]],
+        *,
+        max_rate: int = DEFAULT_MAX_RATE,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float | None = None,
+        use_history: bool = True,
+        clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
+        sleep: Sleep = time.sleep,
+    ) -> Iterator[IdMappingJob]:
+        """Watch many ID mapping jobs at once; yield each as it ends.
+
+        The same rules, budget and errors as `watch_matching_jobs`.
+        """
+        scheduler = scheduler_for(
+            ID_MAPPING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
+            max_delay=max_delay, use_history=use_history, clock=clock, now=now,
+        )  # fmt: skip
+        return self._watch_many(scheduler, sleep)
+
     def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = self._checked(operation, params)
         with translating(operation.name):
@@ -471,6 +546,21 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
     def _watch(self, waiter: Waiter[JobT], sleep: Sleep) -> Iterator[JobT]:
         self._checked(waiter.kind.get, waiter.params)  # at once, before iteration
         return self._polls(waiter, sleep)
+
+    def _watch_many(self, scheduler: Scheduler[JobT], sleep: Sleep) -> Iterator[JobT]:
+        for waiter in scheduler.waiters:  # at once, before iteration
+            self._checked(waiter.kind.get, waiter.params)
+        return self._polls_of_many(scheduler, sleep)
+
+    def _polls_of_many(self, scheduler: Scheduler[JobT], sleep: Sleep) -> Iterator[JobT]:
+        for step in scheduler:
+            if step.delay:
+                sleep(step.delay)
+            if step.history:
+                scheduler.take_history(step.waiter, self._history(step.waiter))
+            elif (job := scheduler.record(step.waiter, self._poll(step.waiter))) is not None:
+                yield job
+        scheduler.finish()
 
     def _polls(self, waiter: Waiter[JobT], sleep: Sleep) -> Iterator[JobT]:
         for delay in waiter:

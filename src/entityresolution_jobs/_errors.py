@@ -21,9 +21,10 @@ EntityResolutionError                 every error of this library
 ├── JobFailedError                    a waited-for job FAILED (.job)
 │   ├── MatchingJobFailedError        ... a matching job (.job: MatchingJob)
 │   └── IdMappingJobFailedError       ... an ID mapping job (.job: IdMappingJob)
-└── WaitTimeoutError (TimeoutError)   a wait ran out of time (.job: last state seen)
-    ├── MatchingJobWaitTimeoutError   ... on a matching job
-    └── IdMappingJobWaitTimeoutError  ... on an ID mapping job
+├── WaitTimeoutError (TimeoutError)   a wait ran out of time (.job: last state seen)
+│   ├── MatchingJobWaitTimeoutError   ... on a matching job
+│   └── IdMappingJobWaitTimeoutError  ... on an ID mapping job
+└── WatchJobsError                    jobs a many-job watch could not follow (.errors)
 ```
 
 One ``except JobFailedError`` catches a failed wait of either kind; the
@@ -72,6 +73,7 @@ __all__ = [
     "ThrottlingError",
     "TransportError",
     "WaitTimeoutError",
+    "WatchJobsError",
 ]
 
 JobT = TypeVar("JobT", bound="MatchingJob | IdMappingJob")
@@ -339,6 +341,29 @@ class IdMappingJobWaitTimeoutError(WaitTimeoutError):
 
     # Narrower than the base's on purpose: see JobFailedError.job.
     job: IdMappingJob | None  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+
+
+class WatchJobsError(EntityResolutionError):
+    """Some jobs of a ``watch_*_jobs`` call could not be followed to their end.
+
+    Raised when the iteration is over, after every other job was yielded:
+    a job whose poll failed with an error a wait does not ride out (not
+    found, access denied, ...) was dropped at once, and a job still running
+    at the deadline was dropped then.
+
+    Attributes:
+        errors: Each dropped job's error, by ``(workflow_name, job_id)``:
+            the service's error class, or the kind's ``WaitTimeoutError``.
+    """
+
+    code = "WatchIncomplete"
+
+    def __init__(self, errors: Mapping[tuple[str, str], EntityResolutionError]) -> None:
+        listed = "; ".join(
+            f"{job_id} of {workflow}: {error}" for (workflow, job_id), error in errors.items()
+        )
+        super().__init__(f"{len(errors)} job(s) could not be watched to their end: {listed}")
+        self.errors = dict(errors)
 
 
 # botocore's exception types mapped to ours; the first class on the raised
