@@ -198,5 +198,71 @@ def main(runs: int = 500) -> dict[tuple[str, str], tuple[float, float, float, fl
     return results
 
 
+
+
+def many_jobs(jobs: int = 1000, max_rate: int = 10, seed: int = 1) -> dict[str, float]:
+    """1000 simulated jobs watched by one `Scheduler` under ``max_rate`` requests a second.
+
+    Jobs start together and run 10 minutes to 2 hours (uniform), reporting no
+    counts, with no history: every job is on the Smithy rule and together
+    they want far more than the budget. Prints the most requests seen in
+    any one-second window, whether every end was seen, and the mean
+    detection latency beside the round-robin ideal (each job polled every
+    ``jobs / max_rate`` seconds: half that, on average).
+    """
+    from entityresolution_jobs._scheduling import Scheduler
+
+    rng = random.Random(seed)
+    durations = {f"{n:032x}": rng.uniform(600, 2 * HOUR) for n in range(jobs)}
+    now = 0.0
+
+    def clock() -> float:
+        return now
+
+    waiters = [
+        Waiter(
+            MATCHING,
+            "workflow",
+            job_id,
+            WaitPolicy(timeout=48 * HOUR, uniform=rng.uniform),
+            clock,
+            now=lambda: T0 + timedelta(seconds=now),
+        )
+        for job_id in durations
+    ]
+    scheduler = Scheduler(waiters, max_rate, clock)
+    sent: list[float] = []
+    latencies: list[float] = []
+    for step in scheduler:
+        now += step.delay
+        sent.append(now)
+        job_id = step.waiter.job_id
+        duration = durations[job_id]
+        status = JobStatus.SUCCEEDED if now >= duration else JobStatus.RUNNING
+        job = MatchingJob(job_id=job_id, status=status, start_time=T0)
+        if scheduler.record(step.waiter, job) is not None:
+            latencies.append(now - duration)
+    scheduler.finish()
+    busiest = _busiest_second(sent)
+    ideal = jobs / max_rate / 2
+    mean = statistics.mean(latencies)
+    print(f"\n{jobs} jobs, max_rate={max_rate}: {len(sent)} requests in {now / 3600:.1f} h")
+    print(f"  most requests in any one-second window: {busiest} (budget {max_rate})")
+    print(f"  ends seen: {len(latencies)} of {jobs}")
+    print(f"  mean detection latency {mean:.1f} s (max {max(latencies):.1f} s); "
+          f"round-robin ideal {ideal:.1f} s")  # fmt: skip
+    return {"busiest": busiest, "seen": len(latencies), "mean": mean, "ideal": ideal}
+
+
+def _busiest_second(times: list[float]) -> int:
+    busiest, first = 0, 0
+    for last, at in enumerate(times):
+        while times[first] <= at - 1.0:
+            first += 1
+        busiest = max(busiest, last - first + 1)
+    return busiest
+
+
 if __name__ == "__main__":
     main(*(int(arg) for arg in sys.argv[1:2]))
+    many_jobs()

@@ -564,3 +564,103 @@ class TestIdMapping:
 
         assert er_jobs("--region", "eu-west-1", "id-mapping", "list", "european-ids").code == 0
         assert er_jobs("--region", "us-east-1", "id-mapping", "list", "european-ids").code == 4
+
+
+class TestWaitForSeveralJobs:
+    """``er-jobs wait WORKFLOW JOB_ID JOB_ID ...`` and ``--running``, for both kinds."""
+
+    def _pinned(self, fake: EntityResolutionMock, workflow: str, *outcomes: str) -> list[str]:
+        ids = []
+        for outcome in outcomes:
+            job_id = fake.backend.start_matching_job(workflow).job_id
+            if outcome == "FAILED":
+                fake.job(workflow, job_id).fail("bad input")
+            else:
+                fake.job(workflow, job_id).succeed()
+            ids.append(job_id)
+        return ids
+
+    def test_several_jobs_end_with_a_line_each_and_the_worst_exit_code(
+        self, er_jobs: Any, fake: EntityResolutionMock
+    ) -> None:
+        ids = self._pinned(fake, WORKFLOW, "SUCCEEDED", "FAILED", "SUCCEEDED")
+
+        run = er_jobs("wait", WORKFLOW, *ids)
+
+        assert run.code == 1
+        lines = dict(line.split(maxsplit=1) for line in run.out.splitlines())
+        assert sorted(lines) == sorted(ids)  # one line per job, as it ended
+        assert lines[ids[1]].startswith("FAILED")
+        assert "bad input" in lines[ids[1]]
+        for job_id in ids:  # and a progress line on stderr
+            assert any(line.split()[1:2] == [job_id] for line in run.err.splitlines())
+
+    def test_all_succeeded_exits_0_and_json_lists_them(
+        self, er_jobs: Any, fake: EntityResolutionMock
+    ) -> None:
+        ids = self._pinned(fake, WORKFLOW, "SUCCEEDED", "SUCCEEDED")
+
+        run = er_jobs("wait", WORKFLOW, *ids, "--json")
+
+        assert run.code == 0
+        assert sorted(job["jobId"] for job in json.loads(run.out)["jobs"]) == sorted(ids)
+
+    def test_a_missing_job_is_reported_and_counts_as_the_worst_outcome(
+        self, er_jobs: Any, fake: EntityResolutionMock
+    ) -> None:
+        ids = self._pinned(fake, WORKFLOW, "FAILED")
+
+        run = er_jobs("wait", WORKFLOW, ids[0], "0" * 32)
+
+        assert run.code == 4
+        assert f"er-jobs: job {'0' * 32}: " in run.err
+        assert ids[0] in run.out
+
+    def test_running_with_no_job_in_progress_says_so_and_exits_0(
+        self, er_jobs: Any, fake: EntityResolutionMock, job_id: str
+    ) -> None:
+        fake.job(WORKFLOW, job_id).succeed()
+
+        run = er_jobs("wait", WORKFLOW, "--running")
+
+        assert run.code == 0
+        assert "No job of workflow customers is in progress." in run.err
+
+    def test_running_picks_the_queued_and_running_jobs(
+        self, er_jobs: Any, entity_resolution: EntityResolutionMock
+    ) -> None:
+        entity_resolution.timeline = JobTimeline(queued_seconds=0, running_seconds=1)
+        entity_resolution.create_id_mapping_workflow("ids")
+        job_id = entity_resolution.backend.start_id_mapping_job("ids").job_id
+
+        run = er_jobs("id-mapping", "wait", "ids", "--running")
+
+        assert run.code == 0
+        assert job_id in run.out
+        assert "SUCCEEDED" in run.out
+
+    def test_no_job_id_and_no_running_is_a_usage_error(self, er_jobs: Any) -> None:
+        run = er_jobs("wait", WORKFLOW)
+
+        assert run.code == 2
+        assert "JOB_ID" in run.err
+
+
+def test_several_jobs_on_a_terminal_get_a_live_bar_each(
+    er_jobs: Any, fake: EntityResolutionMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=120)
+    monkeypatch.setattr(_jobs, "stderr", lambda: terminal)
+    ids = []
+    for _ in range(2):
+        job_id = fake.backend.start_matching_job(WORKFLOW).job_id
+        fake.job(WORKFLOW, job_id).succeed()
+        ids.append(job_id)
+
+    run = er_jobs("wait", WORKFLOW, *ids)
+
+    assert run.code == 0
+    drawn = screen.getvalue()
+    assert all(job_id in drawn for job_id in ids)
+    assert drawn.count("1000/1000") >= 2

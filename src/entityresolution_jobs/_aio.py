@@ -195,6 +195,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         min_delay: float = DEFAULT_MIN_DELAY,
         max_delay: float | None = None,
         use_history: bool = True,
+        on_update: Callable[[MatchingJob], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
@@ -207,7 +208,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             MATCHING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
         )  # fmt: skip
-        return self._watch_many(scheduler, sleep)
+        return self._watch_many(scheduler, on_update, sleep)
 
     async def get_id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJob:
         """Return the current state of an ID mapping job (see `EntityResolutionJobs`)."""
@@ -296,6 +297,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         min_delay: float = DEFAULT_MIN_DELAY,
         max_delay: float | None = None,
         use_history: bool = True,
+        on_update: Callable[[IdMappingJob], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
@@ -305,7 +307,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             ID_MAPPING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
         )  # fmt: skip
-        return self._watch_many(scheduler, sleep)
+        return self._watch_many(scheduler, on_update, sleep)
 
     async def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = await self._checked(operation, params)
@@ -348,7 +350,10 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         return waiter.outcome()
 
     async def _watch_many(
-        self, scheduler: Scheduler[JobT], sleep: AsyncSleep
+        self,
+        scheduler: Scheduler[JobT],
+        on_update: Callable[[JobT], object] | None,
+        sleep: AsyncSleep,
     ) -> AsyncIterator[JobT]:
         for waiter in scheduler.waiters:
             await self._checked(waiter.kind.get, waiter.params)
@@ -357,7 +362,11 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
                 await sleep(step.delay)
             if step.history:
                 scheduler.take_history(step.waiter, await self._history(step.waiter))
-            elif (job := scheduler.record(step.waiter, await self._poll(step.waiter))) is not None:
+                continue
+            polled = await self._poll(step.waiter)
+            if on_update is not None and not isinstance(polled, EntityResolutionError):
+                on_update(polled)
+            if (job := scheduler.record(step.waiter, polled)) is not None:
                 yield job
         scheduler.finish()
 

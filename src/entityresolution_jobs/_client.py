@@ -307,6 +307,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         min_delay: float = DEFAULT_MIN_DELAY,
         max_delay: float | None = None,
         use_history: bool = True,
+        on_update: Callable[[MatchingJob], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
@@ -330,6 +331,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         Args:
             jobs: ``(workflow_name, job_id)`` pairs; duplicates are watched once.
             max_rate: The most requests in any one-second window (default 5).
+            on_update: Called with every state fetched, of any job, in order.
             timeout: Seconds to watch at most.
             min_delay: As for `wait_for_matching_job`.
             max_delay: As for `wait_for_matching_job`.
@@ -346,7 +348,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             MATCHING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
         )  # fmt: skip
-        return self._watch_many(scheduler, sleep)
+        return self._watch_many(scheduler, on_update, sleep)
 
     def get_id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJob:
         """Return the current state of an ID mapping job.
@@ -490,6 +492,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         min_delay: float = DEFAULT_MIN_DELAY,
         max_delay: float | None = None,
         use_history: bool = True,
+        on_update: Callable[[IdMappingJob], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
@@ -502,7 +505,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             ID_MAPPING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
         )  # fmt: skip
-        return self._watch_many(scheduler, sleep)
+        return self._watch_many(scheduler, on_update, sleep)
 
     def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = self._checked(operation, params)
@@ -547,18 +550,32 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         self._checked(waiter.kind.get, waiter.params)  # at once, before iteration
         return self._polls(waiter, sleep)
 
-    def _watch_many(self, scheduler: Scheduler[JobT], sleep: Sleep) -> Iterator[JobT]:
+    def _watch_many(
+        self,
+        scheduler: Scheduler[JobT],
+        on_update: Callable[[JobT], object] | None,
+        sleep: Sleep,
+    ) -> Iterator[JobT]:
         for waiter in scheduler.waiters:  # at once, before iteration
             self._checked(waiter.kind.get, waiter.params)
-        return self._polls_of_many(scheduler, sleep)
+        return self._polls_of_many(scheduler, on_update, sleep)
 
-    def _polls_of_many(self, scheduler: Scheduler[JobT], sleep: Sleep) -> Iterator[JobT]:
+    def _polls_of_many(
+        self,
+        scheduler: Scheduler[JobT],
+        on_update: Callable[[JobT], object] | None,
+        sleep: Sleep,
+    ) -> Iterator[JobT]:
         for step in scheduler:
             if step.delay:
                 sleep(step.delay)
             if step.history:
                 scheduler.take_history(step.waiter, self._history(step.waiter))
-            elif (job := scheduler.record(step.waiter, self._poll(step.waiter))) is not None:
+                continue
+            polled = self._poll(step.waiter)
+            if on_update is not None and not isinstance(polled, EntityResolutionError):
+                on_update(polled)
+            if (job := scheduler.record(step.waiter, polled)) is not None:
                 yield job
         scheduler.finish()
 

@@ -21,19 +21,45 @@ from .. import (
     IdMappingJobSummary,
     IdMappingJobType,
     JobFailedError,
+    JobStatus,
     MatchingJob,
     MatchingJobSummary,
+    WatchJobsError,
 )
-from .._waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
-from ._common import JOB_ID_HELP, JsonOpt, TimeoutOpt, WaitOpt, exits, settings
-from ._render import Rows, counts, progress_bar, progress_lines, show_job, show_jobs, stderr
+from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
+from ._common import JOB_ID_HELP, JsonOpt, TimeoutOpt, WaitOpt, exit_code, exits, settings
+from ._render import (
+    Rows,
+    counts,
+    per_job_progress,
+    progress_bar,
+    progress_lines,
+    show_job,
+    show_jobs,
+    show_outcomes,
+    stderr,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 JobT = TypeVar("JobT", MatchingJob, IdMappingJob)
 JobT_co = TypeVar("JobT_co", MatchingJob, IdMappingJob, covariant=True)
 SummaryT = TypeVar("SummaryT", MatchingJobSummary, IdMappingJobSummary)
+
+
+class WatchMany(Protocol[JobT_co]):
+    """A ``watch_*_jobs`` method of `EntityResolutionJobs`, unbound."""
+
+    def __call__(
+        self,
+        er: EntityResolutionJobs,
+        jobs: Iterable[tuple[str, str]],
+        /,
+        *,
+        timeout: float,
+        on_update: Callable[[JobT_co], object] | None,
+    ) -> Iterator[JobT_co]: ...
 
 
 class WaitFor(Protocol[JobT_co]):
@@ -48,7 +74,7 @@ class WaitFor(Protocol[JobT_co]):
         *,
         timeout: float,
         min_delay: float,
-        max_delay: float,
+        max_delay: float | None,
         on_update: Callable[[JobT_co], object] | None,
     ) -> JobT_co: ...
 
@@ -62,6 +88,7 @@ class CliKind(Generic[JobT, SummaryT]):
     get: Callable[[EntityResolutionJobs, str, str], JobT]
     list: Callable[[EntityResolutionJobs, str], Iterator[SummaryT]]
     wait: WaitFor[JobT]
+    watch_many: WatchMany[JobT]
     details: Callable[[JobT], Rows]
 
 
@@ -96,6 +123,7 @@ MATCHING = CliKind[MatchingJob, MatchingJobSummary](
     get=EntityResolutionJobs.get_matching_job,
     list=EntityResolutionJobs.list_matching_jobs,
     wait=EntityResolutionJobs.wait_for_matching_job,
+    watch_many=EntityResolutionJobs.watch_matching_jobs,
     details=lambda job: counts(job.metrics, MATCHING_COUNTS),
 )
 ID_MAPPING = CliKind[IdMappingJob, IdMappingJobSummary](
@@ -104,6 +132,7 @@ ID_MAPPING = CliKind[IdMappingJob, IdMappingJobSummary](
     get=EntityResolutionJobs.get_id_mapping_job,
     list=EntityResolutionJobs.list_id_mapping_jobs,
     wait=EntityResolutionJobs.wait_for_id_mapping_job,
+    watch_many=EntityResolutionJobs.watch_id_mapping_jobs,
     details=lambda job: [
         ("Job type", job.raw_job_type or "-"),
         *counts(job.metrics, ID_MAPPING_COUNTS),
@@ -125,7 +154,11 @@ JobTypeOpt = Annotated[
 ]
 
 
-WAIT_HELP = "Wait for a job to end, with a progress bar; exit 1 if it FAILED, 3 on timeout."
+WAIT_HELP = (
+    "Wait for a job to end, with a progress bar; exit 1 if it FAILED, 3 on timeout. "
+    "With several JOB_IDs or --running, wait for them all under one request budget, "
+    "a progress line each, and exit with the worst outcome's code."
+)
 
 
 def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
@@ -145,15 +178,31 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
 
     @app.command(help=WAIT_HELP)
     @exits
-    def wait(
+    def wait(  # noqa: PLR0917 - Typer passes a command's parameters by position
         ctx: typer.Context,
         workflow: str = typer.Argument(help=kind.workflow_help),
-        job_id: str = typer.Argument(help=JOB_ID_HELP),
+        job_ids: list[str] | None = typer.Argument(
+            None, help="The jobs' ids (32 hex characters each).", metavar="JOB_ID"
+        ),
+        running: bool = typer.Option(
+            False, "--running", help="Wait for every QUEUED or RUNNING job of the workflow too."
+        ),
         timeout: TimeoutOpt = DEFAULT_TIMEOUT,
         as_json: JsonOpt = False,
     ) -> None:
         er = settings(ctx).client()
-        wait_and_show(er, kind, workflow, job_id, timeout=timeout, as_json=as_json)
+        ids = list(dict.fromkeys(job_ids or []))
+        if running:
+            in_progress = (job for job in kind.list(er, workflow) if job.status in IN_PROGRESS)
+            ids.extend(job.job_id for job in in_progress if job.job_id not in ids)
+        if len(ids) == 1 and not running:
+            wait_and_show(er, kind, workflow, ids[0], timeout=timeout, as_json=as_json)
+        elif ids:
+            wait_for_many(er, kind, workflow, ids, timeout=timeout, as_json=as_json)
+        elif running:
+            typer.echo(f"No job of workflow {workflow} is in progress.", err=True)
+        else:
+            raise typer.BadParameter("give at least one JOB_ID, or --running")
 
     @app.command("list", help="List every job of a workflow.")
     @exits
@@ -222,7 +271,7 @@ def wait_and_show(
     *,
     timeout: float,
     as_json: bool,
-    delays: tuple[float, float] = (DEFAULT_MIN_DELAY, DEFAULT_MAX_DELAY),
+    delays: tuple[float, float | None] = (DEFAULT_MIN_DELAY, None),
 ) -> None:
     """Wait for the job, showing its progress on stderr, then print it.
 
@@ -253,3 +302,41 @@ def wait_and_show(
         show_job(last[0], workflow, kind.details(last[0]), as_json=as_json)
         raise
     show_job(job, workflow, kind.details(job), as_json=as_json)
+
+
+IN_PROGRESS = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def wait_for_many(
+    er: EntityResolutionJobs,
+    kind: CliKind[JobT, SummaryT],
+    workflow: str,
+    job_ids: list[str],
+    *,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Wait for several jobs of a workflow under one request budget; a line per job.
+
+    Progress goes to stderr, one line per job; the jobs, as they ended, to
+    stdout (a line each, or JSON). Exits with the worst outcome's code: 0 if
+    every job SUCCEEDED, else the highest of 1 (a job FAILED) and the codes
+    of the errors that stopped the others being followed.
+    """
+    ended: list[JobT] = []
+    worst = 0
+    try:
+        with per_job_progress(stderr(), job_ids) as on_update:
+            for job in kind.watch_many(
+                er, [(workflow, job_id) for job_id in job_ids], timeout=timeout, on_update=on_update
+            ):
+                ended.append(job)
+                worst = max(worst, 1 if job.status is JobStatus.FAILED else 0)
+    except WatchJobsError as incomplete:
+        for (_, job_id), error in incomplete.errors.items():
+            typer.echo(f"er-jobs: job {job_id}: {error}", err=True)
+            worst = max(worst, exit_code(error))
+    finally:
+        show_outcomes(ended, as_json=as_json)
+    if worst:
+        raise typer.Exit(worst)

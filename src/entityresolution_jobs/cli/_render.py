@@ -66,6 +66,16 @@ def show_jobs(jobs: Iterable[Summary], *, as_json: bool) -> None:
     stdout().print(table)
 
 
+def show_outcomes(jobs: Iterable[Job], *, as_json: bool) -> None:
+    """Print ended jobs, a line each (id, status, duration, error), or JSON as `show_jobs`."""
+    if as_json:
+        print_json({"jobs": [job.to_service_dict() for job in jobs]})
+        return
+    for job in jobs:
+        error = f"  {job.error_message}" if job.error_message else ""
+        typer.echo(f"{job.job_id}  {job.raw_status:<9}  {took(job)}{error}")
+
+
 def counts(metrics: object, labels: Iterable[tuple[str, str]]) -> Rows:
     """Rows of record counts: each label with its attribute of ``metrics``, or "-"."""
     rows: Rows = []
@@ -111,6 +121,45 @@ def progress_lines(console: Console) -> Generator[Callable[[Job], None], None, N
             shown = line
 
     yield update
+
+
+@contextmanager
+def per_job_progress(
+    console: Console, job_ids: list[str]
+) -> Generator[Callable[[Job], None], None, None]:
+    """One progress line per job: live bars on a terminal, else a line whenever a job changes."""
+    if console.is_terminal:
+        columns = (
+            TextColumn("{task.description} {task.fields[status]:<9}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("records"),
+        )
+        with Progress(*columns, console=console) as progress:
+            tasks = {
+                job_id: progress.add_task(job_id, total=None, status="...") for job_id in job_ids
+            }
+
+            def update_bar(job: Job) -> None:
+                done, total = _records(job)
+                progress.update(
+                    tasks[job.job_id], total=total, completed=done, status=job.raw_status
+                )
+
+            yield update_bar
+        return
+    started = time.monotonic()
+    shown: dict[str, str] = {}
+
+    def update_line(job: Job) -> None:
+        done, total = _records(job)
+        line = f"{job.raw_status} {done}/{total or '?'} records"
+        if shown.get(job.job_id) != line:
+            elapsed = timedelta(seconds=round(time.monotonic() - started))
+            console.print(f"{elapsed} {job.job_id} {line}", highlight=False, soft_wrap=True)
+            shown[job.job_id] = line
+
+    yield update_line
 
 
 def _records(job: Job) -> tuple[int, int | None]:
