@@ -29,6 +29,7 @@ from entityresolution_jobs import (
     ResourceNotFoundError,
     ServiceError,
     WaitTimeoutError,
+    WatchJobsError,
 )
 
 
@@ -209,3 +210,27 @@ async def the_async_id_mapping_api_mirrors_the_sync_one(er: AsyncEntityResolutio
     assert_type(er.list_id_mapping_jobs("ids"), AsyncIterator[IdMappingJobSummary])
     assert_type(er.watch_id_mapping_job("ids", job_id), AsyncIterator[IdMappingJob])
     assert_type(await er.wait_for_id_mapping_job("ids", job_id), IdMappingJob)
+
+
+def many_jobs_are_typed(er: EntityResolutionJobs, pairs: list[tuple[str, str]]) -> None:
+    watch = er.watch_matching_jobs(pairs, max_rate=10, timeout=3600, on_update=print)
+    assert_type(watch, Iterator[MatchingJob])
+    assert_type(er.watch_id_mapping_jobs(pairs), Iterator[IdMappingJob])
+    try:
+        for job in watch:
+            assert_type(job.status, JobStatus)
+    except WatchJobsError as error:
+        assert_type(error.errors, dict[tuple[str, str], EntityResolutionError])
+
+
+def planned_waits_are_typed(er: EntityResolutionJobs) -> MatchingJob:
+    return er.wait_for_matching_job(
+        "customers", "0" * 32, expected_duration=6 * 3600, use_history=False, max_delay=None
+    )
+
+
+async def async_many_jobs_are_typed(
+    er: AsyncEntityResolutionJobs, pairs: list[tuple[str, str]]
+) -> None:
+    assert_type(er.watch_matching_jobs(pairs), AsyncIterator[MatchingJob])
+    assert_type(er.watch_id_mapping_jobs(pairs, max_rate=2), AsyncIterator[IdMappingJob])

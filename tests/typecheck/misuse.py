@@ -121,3 +121,11 @@ def error_kinds_misuse(er: EntityResolutionJobs) -> None:
 
 def print_matching(job: MatchingJob) -> None:
     print(job)
+
+
+def planning_misuse(er: EntityResolutionJobs) -> None:
+    er.wait_for_matching_job("w", "0" * 32, expected_duration="6h")  # E: incompatible type "str"
+    er.watch_matching_jobs(["customers"])  # E: List item 0 has incompatible type "str"
+    er.watch_matching_jobs([("w", "0" * 32)], max_rate=2.5)  # E: incompatible type "float"
+    for job in er.watch_id_mapping_jobs([("w", "0" * 32)]):
+        print(job.metrics.match_ids)  # E: "IdMappingJobMetrics" has no attribute "match_ids"
