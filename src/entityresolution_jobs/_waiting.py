@@ -2,9 +2,8 @@
 
 The sync and async shells drive the same `Waiter`: it says how long to
 sleep before each poll and takes in what the poll returned; they only sleep
-and poll.
-
-Delays follow the Smithy waiter retry rules
+and call. The gaps come from the waiter's `Plan` (`_planning`), which falls
+back to `WaitPolicy`, the Smithy waiter retry rules
 (https://smithy.io/2.0/additional-specs/waiters.html#waiter-retries):
 
     attemptCeiling = log2(maxDelay / minDelay) + 1
@@ -15,7 +14,7 @@ Delays follow the Smithy waiter retry rules
         delay = remainingTime - minDelay
 
 and the wait ends when no time is left for another poll
-(``remainingTime <= minDelay``).
+(``remainingTime <= minDelay``), whatever the plan.
 """
 
 from __future__ import annotations
