@@ -198,8 +198,6 @@ def main(runs: int = 500) -> dict[tuple[str, str], tuple[float, float, float, fl
     return results
 
 
-
-
 def many_jobs(jobs: int = 1000, max_rate: int = 10, seed: int = 1) -> dict[str, float]:
     """1000 simulated jobs watched by one `Scheduler` under ``max_rate`` requests a second.
 

@@ -119,6 +119,11 @@ class TestPlan:
         tiny = Plan(_policy(), estimate=Estimate(60.0, 6.0, "history"))
         assert tiny.next_delay(age=0.0, remaining=HOUR) == 64.0  # never under max_delay
 
+    def test_far_before_a_narrow_estimate_the_gap_is_the_cap(self) -> None:
+        plan = Plan(_policy(), estimate=Estimate(10 * HOUR, 60.0, "caller"))  # z = -600
+
+        assert plan.next_delay(age=0.0, remaining=48 * HOUR) == LONGEST_PLANNED_GAP
+
     def test_around_the_estimated_end_polls_come_every_g0(self) -> None:
         plan = Plan(_policy(), estimate=Estimate(6 * HOUR, 2160.0, "caller"))
 

@@ -200,6 +200,40 @@ def test_the_async_shell_watches_many_jobs_on_the_same_scheduler(
     assert all(job.status is JobStatus.SUCCEEDED for job in ended)
 
 
+def test_the_async_shell_lists_history_reports_updates_and_rides_out_a_failed_listing(
+    entity_resolution: EntityResolutionMock, clock: SharedClock, moto_server: str
+) -> None:
+    fake = EntityResolutionMock()
+    fake.clock = clock.wall
+    fake.timeline = JobTimeline(queued_seconds=0, running_seconds=300)
+    jobs = []
+    for name in ("ids-a", "ids-b"):
+        fake.create_id_mapping_workflow(name)
+        jobs.append((name, fake.backend.start_id_mapping_job(name).job_id))
+    fake.inject_fault("ListIdMappingJobs", "AccessDeniedException")  # the first listing fails
+    updates: list[str] = []
+
+    async def scenario() -> list[IdMappingJob]:
+        async with AsyncEntityResolutionJobs(endpoint_url=moto_server) as er:
+            return [
+                job
+                async for job in er.watch_id_mapping_jobs(
+                    jobs,
+                    on_update=lambda job: updates.append(job.raw_status),
+                    clock=clock.monotonic,
+                    sleep=clock.async_sleep,
+                    now=clock.wall,
+                )
+            ]
+
+    ended = asyncio.run(scenario())
+
+    assert sorted(job.job_id for job in ended) == sorted(job_id for _, job_id in jobs)
+    assert updates.count("SUCCEEDED") == 2
+    assert "RUNNING" in updates
+    assert not fake.backend.faults["ListIdMappingJobs"]  # both workflows were listed
+
+
 @pytest.mark.parametrize(
     ("jobs", "settings", "parameter"),
     [

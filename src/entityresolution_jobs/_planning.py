@@ -80,10 +80,6 @@ class Estimate:
     spread: float
     source: str
 
-    def describe(self) -> str:
-        """A short account for log lines: ``"history: 21600 s +- 2160 s"``."""
-        return f"{self.source}: {self.duration:.0f} s +- {self.spread:.0f} s"
-
 
 def caller_estimate(expected_duration: float) -> Estimate:
     """The estimate of a caller's ``expected_duration``.
