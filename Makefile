@@ -1,5 +1,6 @@
 # entityresolution-jobs: make demo | make test | make check | make bench | make docs
 # make test-lowest: the tests on the lowest dependency versions pyproject.toml allows.
+# make test-pythons: the tests on every other Python version pyproject.toml declares.
 # Every target creates .venv and installs .[dev] into it first if needed.
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ LOWEST := .venv-lowest
 LOWEST_INSTALLED := $(LOWEST)/.installed-dev
 SOURCES := src tests benchmarks examples .ci
 
-.PHONY: demo test test-lowest check lint types docs bench clean
+.PHONY: demo test test-lowest test-pythons check lint types docs bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +40,11 @@ test-lowest: $(LOWEST_INSTALLED)
 	$(LOWEST)/bin/python -m pip freeze 2>/dev/null | grep -iE '^(boto3|botocore|pydantic|moto|typer|rich|aiobotocore)=='
 	$(LOWEST)/bin/python -m pytest -p no:cacheprovider
 
+# Each declared Python but the default gets its own .venv-X.Y; a version
+# whose interpreter is absent is skipped, and the output says so.
+test-pythons:
+	bash .ci/test_pythons.sh
+
 check: lint types docs
 
 lint: $(INSTALLED)
@@ -62,4 +68,4 @@ bench: $(INSTALLED)
 		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py
 
 clean:
-	rm -rf $(VENV) $(LOWEST) .site .coverage .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .venv-3.* .site .coverage .mypy_cache .pytest_cache .ruff_cache

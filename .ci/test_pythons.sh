@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite on every Python version pyproject.toml declares,
+# except the one `make test` runs on. An interpreter is found under pyenv's
+# versions or as pythonX.Y on PATH (the first that runs); a version with
+# none is skipped, and the output says so. Each version gets its own .venv-X.Y.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+default=$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+declared=$(python3 .ci/declared_pythons.py)
+status=0
+for version in $declared; do
+    if [ "$version" = "$default" ]; then
+        continue
+    fi
+    python=""
+    candidates=$(command -v "python$version" || true)
+    if command -v pyenv >/dev/null 2>&1; then  # pyenv's shims fail for versions not selected
+        candidates="$(ls -d "$(pyenv root)/versions/$version".*/bin/python 2>/dev/null | sort -V | tail -n 1) $candidates"
+    fi
+    for candidate in $candidates; do
+        if "$candidate" -c 'import sys' >/dev/null 2>&1; then
+            python=$candidate
+            break
+        fi
+    done
+    if [ -z "$python" ]; then
+        echo "Python $version: no interpreter found (pythonX.Y on PATH, or pyenv); skipped"
+        continue
+    fi
+    venv=".venv-$version"
+    started=$SECONDS
+    if [ ! -f "$venv/.installed-dev" ] || [ pyproject.toml -nt "$venv/.installed-dev" ]; then
+        "$python" -m venv "$venv"
+        "$venv/bin/python" -m pip install --quiet --upgrade pip
+        "$venv/bin/python" -m pip install --quiet -e '.[dev]' || { status=1; continue; }
+        touch "$venv/.installed-dev"
+    fi
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider | tee "$venv/pytest.log" | tail -n 1
+    result=${PIPESTATUS[0]}
+    summary=$(tail -n 1 "$venv/pytest.log" | tr -d '=')
+    echo "Python $("$venv/bin/python" -c 'import platform; print(platform.python_version())'): ${summary# } (exit $result, $((SECONDS - started)) s with the install)"
+    [ "$result" -eq 0 ] || status=1
+done
+exit $status
