@@ -13,10 +13,12 @@ from .._version import __version__
 from ._common import EPILOG, EXIT_OK, EXIT_USAGE, Settings
 from ._debug import DEBUG, log_everything
 from ._demo import demo
+from ._help import PlainCommand
 from ._jobs import ID_MAPPING, MATCHING, add_commands, add_id_mapping_start, add_matching_start
 
 app = typer.Typer(
     name="er-jobs",
+    rich_markup_mode=None,
     help="Check, start and wait on AWS Entity Resolution jobs: matching and ID mapping.",
     epilog=EPILOG,
     no_args_is_help=True,
@@ -39,11 +41,24 @@ def _common(
     ctx: typer.Context,
     *,
     region: Annotated[
-        str | None, typer.Option(help="AWS region (default: your AWS configuration's).")
+        str | None,
+        typer.Option(
+            help="AWS region (default: your AWS configuration's).",
+            metavar="REGION",
+            envvar=["AWS_REGION", "AWS_DEFAULT_REGION"],
+        ),
     ] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile to use.")] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(help="AWS profile to use.", metavar="PROFILE", envvar="AWS_PROFILE"),
+    ] = None,
     endpoint_url: Annotated[
-        str | None, typer.Option(help="Send requests here, e.g. a local test server.")
+        str | None,
+        typer.Option(
+            help="Send requests here, e.g. a local test server.",
+            metavar="URL",
+            envvar=["AWS_ENDPOINT_URL_ENTITYRESOLUTION", "AWS_ENDPOINT_URL"],
+        ),
     ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and botocore's logs.")
@@ -65,10 +80,11 @@ def _common(
 # Matching jobs: the top-level commands, as they have always been.
 add_commands(app, MATCHING)
 add_matching_start(app)
-app.command()(demo)
+app.command(cls=PlainCommand)(demo)
 
 id_mapping = typer.Typer(
     name="id-mapping",
+    rich_markup_mode=None,
     help="The same commands for ID mapping jobs: get, wait, list, start.",
     epilog=EPILOG,
     no_args_is_help=True,
@@ -78,10 +94,52 @@ add_id_mapping_start(id_mapping)
 app.add_typer(id_mapping)
 
 
+# The options of the root callback, and whether each takes a value.
+GLOBAL_OPTIONS = {"--region": True, "--profile": True, "--endpoint-url": True, "--debug": False}
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move the global options found anywhere on the line to its front, in their order.
+
+    AWS CLI users type them last (``er-jobs get wf ID --region eu-west-1``);
+    Click reads them only before the command. Kept in order, a value given
+    after the command still wins over one before it (the last one counts).
+    Everything after a ``--`` stays where it is.
+
+    Raises:
+        ValueError: An option that takes a value ends the line.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        argument = argv[index]
+        if argument == "--":
+            rest.extend(argv[index:])
+            break
+        name, equals, _ = argument.partition("=")
+        if name in GLOBAL_OPTIONS:
+            takes = 2 if GLOBAL_OPTIONS[name] and not equals else 1
+            if index + takes > len(argv):
+                raise ValueError(f"option {name} requires a value")
+            front.extend(argv[index : index + takes])
+            index += takes
+            continue
+        rest.append(argument)
+        index += 1
+    return front + rest
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run er-jobs with ``argv`` (default: the process's arguments); return the exit code."""
+    arguments = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="er-jobs")
+        hoisted = hoist_global_options(arguments)
+    except ValueError as error:
+        typer.echo(f"er-jobs: {error}", err=True)
+        return EXIT_USAGE
+    try:
+        app(args=hoisted, prog_name="er-jobs")
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else EXIT_OK if code is None else EXIT_USAGE

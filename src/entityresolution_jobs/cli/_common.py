@@ -42,6 +42,8 @@ EXIT_CODES: Mapping[type[BaseException], int] = {
 }
 
 EPILOG = (
+    "The global options (--region, --profile, --endpoint-url, --debug) may also come after "
+    "the command, as with the AWS CLI; given twice, the later value wins. "
     "Exit codes: 0 ok; 1 the job FAILED; 2 usage error or invalid input; 3 wait timed out; "
     "4 workflow or job not found; 5 access denied or no credentials; "
     "6 throttled, service or network error after retries."
@@ -55,7 +57,9 @@ JOB_ID_HELP = "The job's id (32 hex characters)."
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print JSON as `aws entityresolution` would.")
 ]
-TimeoutOpt = Annotated[float, typer.Option(help="Seconds to wait at most.", min=0)]
+TimeoutOpt = Annotated[
+    float, typer.Option(help="Seconds to wait at most.", min=0, metavar="SECONDS")
+]
 WaitOpt = Annotated[
     bool, typer.Option("--wait", help="Wait for the job too, as the wait command does.")
 ]

@@ -28,6 +28,7 @@ from .. import (
 )
 from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 from ._common import JOB_ID_HELP, JsonOpt, TimeoutOpt, WaitOpt, exit_code, exits, settings
+from ._help import PlainCommand
 from ._render import (
     Rows,
     counts,
@@ -150,7 +151,11 @@ class JobTypeChoice(str, Enum):
 
 JobTypeOpt = Annotated[
     JobTypeChoice | None,
-    typer.Option("--job-type", help="The kind of run (default: the service's)."),
+    typer.Option(
+        "--job-type",
+        metavar="TYPE",
+        help="BATCH, INCREMENTAL or DELETE_ONLY (default: the service's).",
+    ),
 ]
 
 
@@ -165,22 +170,22 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
     """Add get, wait and list for ``kind`` to ``app`` (start is per kind: see below)."""
     what = f"Show {kind.noun}: status, times, metrics, error and output location."
 
-    @app.command(help=what)
+    @app.command(help=what, cls=PlainCommand)
     @exits
     def get(
         ctx: typer.Context,
-        workflow: str = typer.Argument(help=kind.workflow_help),
-        job_id: str = typer.Argument(help=JOB_ID_HELP),
+        workflow: str = typer.Argument(help=kind.workflow_help, metavar="WORKFLOW"),
+        job_id: str = typer.Argument(help=JOB_ID_HELP, metavar="JOB_ID"),
         as_json: JsonOpt = False,
     ) -> None:
         job = kind.get(settings(ctx).client(), workflow, job_id)
         show_job(job, workflow, kind.details(job), as_json=as_json)
 
-    @app.command(help=WAIT_HELP)
+    @app.command(help=WAIT_HELP, cls=PlainCommand)
     @exits
     def wait(  # noqa: PLR0917 - Typer passes a command's parameters by position
         ctx: typer.Context,
-        workflow: str = typer.Argument(help=kind.workflow_help),
+        workflow: str = typer.Argument(help=kind.workflow_help, metavar="WORKFLOW"),
         job_ids: list[str] | None = typer.Argument(
             None, help="The jobs' ids (32 hex characters each).", metavar="JOB_ID"
         ),
@@ -204,11 +209,11 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
         else:
             raise typer.BadParameter("give at least one JOB_ID, or --running")
 
-    @app.command("list", help="List every job of a workflow.")
+    @app.command("list", help="List every job of a workflow.", cls=PlainCommand)
     @exits
     def list_jobs(
         ctx: typer.Context,
-        workflow: str = typer.Argument(help=kind.workflow_help),
+        workflow: str = typer.Argument(help=kind.workflow_help, metavar="WORKFLOW"),
         as_json: JsonOpt = False,
     ) -> None:
         show_jobs(list(kind.list(settings(ctx).client(), workflow)), as_json=as_json)
@@ -217,11 +222,11 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
 def add_matching_start(app: typer.Typer) -> None:
     """Add ``start`` for matching jobs."""
 
-    @app.command(help="Start a job of a workflow and print its id.")
+    @app.command(help="Start a job of a workflow and print its id.", cls=PlainCommand)
     @exits
     def start(
         ctx: typer.Context,
-        workflow: str = typer.Argument(help=MATCHING.workflow_help),
+        workflow: str = typer.Argument(help=MATCHING.workflow_help, metavar="WORKFLOW"),
         and_wait: WaitOpt = False,
         timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     ) -> None:
@@ -233,11 +238,11 @@ def add_matching_start(app: typer.Typer) -> None:
 def add_id_mapping_start(app: typer.Typer) -> None:
     """Add ``start`` for ID mapping jobs, which also takes ``--job-type``."""
 
-    @app.command(help="Start a job of a workflow and print its id.")
+    @app.command(help="Start a job of a workflow and print its id.", cls=PlainCommand)
     @exits
     def start(
         ctx: typer.Context,
-        workflow: str = typer.Argument(help=ID_MAPPING.workflow_help),
+        workflow: str = typer.Argument(help=ID_MAPPING.workflow_help, metavar="WORKFLOW"),
         job_type: JobTypeOpt = None,
         and_wait: WaitOpt = False,
         timeout: TimeoutOpt = DEFAULT_TIMEOUT,
