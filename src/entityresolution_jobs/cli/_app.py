@@ -13,6 +13,7 @@ from .._version import __version__
 from ._common import EPILOG, EXIT_OK, EXIT_USAGE, Settings
 from ._debug import DEBUG, log_everything
 from ._demo import demo
+from ._fake_server import fake_server
 from ._help import PlainCommand
 from ._jobs import ID_MAPPING, MATCHING, add_commands, add_id_mapping_start, add_matching_start
 
@@ -81,6 +82,7 @@ def _common(
 add_commands(app, MATCHING)
 add_matching_start(app)
 app.command(cls=PlainCommand)(demo)
+app.command("fake-server", cls=PlainCommand)(fake_server)
 
 id_mapping = typer.Typer(
     name="id-mapping",

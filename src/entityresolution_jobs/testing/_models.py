@@ -260,11 +260,14 @@ class EntityResolutionBackend(BaseBackend):
         )
     }
 
+    default_timeline: ClassVar[JobTimeline] = JobTimeline()
+    """The timeline of every backend created from now on (``er-jobs fake-server`` sets it)."""
+
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.workflows: dict[str, FakeWorkflow] = {}
         self.id_mapping_workflows: dict[str, FakeWorkflow] = {}
-        self.timeline = JobTimeline()
+        self.timeline = self.default_timeline
         self.clock: Callable[[], datetime] = _utc_now
         self.faults: defaultdict[str, deque[tuple[str, str]]] = defaultdict(deque)
 

@@ -1,0 +1,104 @@
+"""``er-jobs fake-server``: the fake Entity Resolution over HTTP, for any client.
+
+moto's server application with this package's backend registered, served
+by werkzeug until Ctrl-C or SIGTERM. Any AWS client pointed at it (the AWS
+CLI, another SDK, a container) sees both kinds of workflow and job, with
+the timeline given here.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ._common import EXIT_USAGE
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+HostOpt = Annotated[
+    str,
+    typer.Option(metavar="HOST", help="The address to listen on (127.0.0.1: this machine only)."),
+]
+PortOpt = Annotated[
+    int, typer.Option(metavar="PORT", min=0, max=65535, help="The port (0: any free one).")
+]
+
+
+def fake_server(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 4566,
+    queued_seconds: Annotated[
+        float, typer.Option(metavar="SECONDS", min=0, help="How long a started job stays QUEUED.")
+    ] = 0.5,
+    running_seconds: Annotated[
+        float,
+        typer.Option(metavar="SECONDS", min=0, help="How long it then stays RUNNING."),
+    ] = 2.0,
+) -> None:
+    """Serve a fake Entity Resolution over HTTP until interrupted (Ctrl-C or SIGTERM).
+
+    Both kinds of workflow and job, as the testing extra's moto backend
+    answers them; point any AWS client at the endpoint it prints, with any
+    credentials.
+    """
+    try:
+        from moto.moto_server.werkzeug_app import (  # noqa: PLC0415  # pyright: ignore[reportMissingTypeStubs] - needs the testing extra; moto ships no types for it
+            DomainDispatcherApplication,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server  # noqa: PLC0415
+
+        from ..testing import EntityResolutionBackend, JobTimeline  # noqa: PLC0415
+    except ImportError as error:
+        typer.echo(
+            "er-jobs: the fake server needs moto: pip install 'entityresolution-jobs[cli,testing]'",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE) from error
+    EntityResolutionBackend.default_timeline = JobTimeline(
+        queued_seconds=queued_seconds, running_seconds=running_seconds
+    )
+    application = DomainDispatcherApplication(create_backend_app)
+    try:
+        _check_free(host, port)
+        server = make_server(host, port, application, threaded=True)
+    except (OSError, SystemExit) as error:  # werkzeug exits on a port in use
+        reason = error.strerror if isinstance(error, OSError) else "address in use"
+        typer.echo(f"er-jobs: cannot listen on {host}:{port}: {reason or error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from error
+    if not logging.getLogger().handlers:  # --debug installs one; then requests are logged
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    endpoint = f"http://{host}:{server.server_port}"
+    typer.echo(f"Fake Entity Resolution listening on {endpoint}")
+    typer.echo(
+        "Try: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+        f"aws entityresolution list-matching-workflows --endpoint-url {endpoint} "
+        "--region us-east-1"
+    )
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    typer.echo("Fake Entity Resolution stopped.", err=True)
+
+
+def _check_free(host: str, port: int) -> None:
+    """Raise OSError if ``host:port`` cannot be listened on (werkzeug would print and exit)."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    with socket.create_server((host, port), family=family):
+        pass
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM ends the server as Ctrl-C does: out of serve_forever, cleanly.
+    raise KeyboardInterrupt

@@ -1,0 +1,158 @@
+"""``er-jobs fake-server`` as a real subprocess, driven over HTTP by boto3 and by er-jobs."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+pytestmark = pytest.mark.slow
+
+COMMAND = [sys.executable, "-m", "entityresolution_jobs.cli"]
+CREATE: dict[str, Any] = {
+    "inputSourceConfig": [
+        {"inputSourceARN": "arn:aws:glue:us-east-1:123456789012:table/db/t", "schemaName": "s"}
+    ],
+    "outputSourceConfig": [{"outputS3Path": "s3://out-bucket/r/", "output": [{"name": "id"}]}],
+    "resolutionTechniques": {"resolutionType": "RULE_MATCHING"},
+    "roleArn": "arn:aws:iam::123456789012:role/er",
+}
+
+
+def _first_line(process: subprocess.Popen[str], seconds: float = 30.0) -> str:
+    assert process.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout=seconds):
+            process.kill()
+            raise AssertionError("the fake server printed nothing")
+    return process.stdout.readline()
+
+
+def _start(*options: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*COMMAND, "fake-server", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process = _start("--port", "0", "--queued-seconds", "0", "--running-seconds", "1")
+    line = _first_line(process)
+    assert line.startswith("Fake Entity Resolution listening on http://127.0.0.1:"), line
+    try:
+        yield process, line.split()[-1]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _stop(process: subprocess.Popen[str], how: signal.Signals) -> tuple[int, str]:
+    process.send_signal(how)
+    _, err = process.communicate(timeout=30)
+    return process.returncode, err
+
+
+def test_boto3_and_er_jobs_run_a_job_over_http_and_sigterm_stops_it_cleanly(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, endpoint = server
+    client = boto3.client("entityresolution", region_name="us-east-1", endpoint_url=endpoint)
+    client.create_matching_workflow(workflowName="customers", **CREATE)
+    job_id = client.start_matching_job(workflowName="customers")["jobId"]
+
+    waited = subprocess.run(
+        [*COMMAND, "wait", "customers", job_id, "--json", "--endpoint-url", endpoint],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    code, err = _stop(process, signal.SIGTERM)
+
+    assert waited.returncode == 0, waited.stderr
+    assert json.loads(waited.stdout)["status"] == "SUCCEEDED"
+    assert code == 0
+    assert "Traceback" not in err
+    assert "stopped" in err
+
+
+def test_id_mapping_workflows_are_served_too_and_ctrl_c_stops_it(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, endpoint = server
+    client = boto3.client("entityresolution", region_name="eu-west-1", endpoint_url=endpoint)
+    client.create_id_mapping_workflow(
+        workflowName="ids",
+        inputSourceConfig=CREATE["inputSourceConfig"],
+        idMappingTechniques={"idMappingType": "PROVIDER", "providerProperties": {
+            "providerServiceArn": "arn:aws:entityresolution:eu-west-1::providerservice/acme/ids"
+        }},
+    )  # fmt: skip
+    job_id = client.start_id_mapping_job(workflowName="ids", jobType="BATCH")["jobId"]
+
+    got = subprocess.run(
+        [*COMMAND, "id-mapping", "get", "ids", job_id, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "eu-west-1"},
+    )
+    code, err = _stop(process, signal.SIGINT)
+
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout)["jobType"] == "BATCH"
+    assert code == 0
+    assert "Traceback" not in err
+
+
+def test_a_port_in_use_is_a_one_line_error_and_exit_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        process = _start("--port", str(port))
+        _, err = process.communicate(timeout=60)
+
+    assert process.returncode == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"er-jobs: cannot listen on 127.0.0.1:{port}: ")
+
+
+def test_in_process_a_port_in_use_exits_2_and_the_timeline_options_apply(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from entityresolution_jobs.cli import run
+    from entityresolution_jobs.testing import EntityResolutionBackend, JobTimeline
+
+    before = EntityResolutionBackend.default_timeline
+    try:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = str(taken.getsockname()[1])
+            code = run(["fake-server", "--port", port, "--running-seconds", "7"])
+        timeline = EntityResolutionBackend.default_timeline
+    finally:
+        EntityResolutionBackend.default_timeline = before
+
+    assert code == 2
+    assert capsys.readouterr().err.startswith(f"er-jobs: cannot listen on 127.0.0.1:{port}: ")
+    assert timeline == JobTimeline(queued_seconds=0.5, running_seconds=7.0)
