@@ -11,7 +11,7 @@ LOWEST := .venv-lowest
 LOWEST_INSTALLED := $(LOWEST)/.installed-dev
 SOURCES := src tests benchmarks examples .ci
 
-.PHONY: demo test test-lowest test-pythons check lint types docs bench clean
+.PHONY: demo test test-lowest test-pythons check lint types docs dist workflows bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,7 +45,7 @@ test-lowest: $(LOWEST_INSTALLED)
 test-pythons:
 	bash .ci/test_pythons.sh
 
-check: lint types docs
+check: lint types docs dist workflows
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check $(SOURCES)
@@ -58,6 +58,16 @@ types: $(INSTALLED)
 	$(BIN)/pyright
 	$(BIN)/pyright --pythonversion 3.13
 
+# The wheel and sdist as a release would build them, checked as PyPI would.
+dist: $(INSTALLED)
+	rm -rf .dist
+	$(BIN)/python -m hatchling build -d .dist
+	$(BIN)/twine check --strict .dist/*
+
+# The GitHub Actions workflow cannot run here; its syntax and expressions are linted.
+workflows: $(INSTALLED)
+	$(BIN)/actionlint .github/workflows/*.yml
+
 docs: $(INSTALLED)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir .site
 
@@ -68,4 +78,4 @@ bench: $(INSTALLED)
 		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py
 
 clean:
-	rm -rf $(VENV) $(LOWEST) .venv-3.* .site .coverage .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .venv-3.* .site .dist .coverage .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,60 @@
+"""The release workflow agrees with what the package declares, and passes its linters."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from importlib.metadata import metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml  # type: ignore[import-untyped]  # PyYAML, through mkdocs; no stubs installed
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
+
+
+def _workflow() -> dict[Any, Any]:
+    loaded: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text())
+    return loaded
+
+
+def _declared_pythons() -> list[str]:
+    classifiers = metadata("entityresolution-jobs").get_all("Classifier") or []
+    found = (re.fullmatch(r"Programming Language :: Python :: (\d+\.\d+)", c) for c in classifiers)
+    return [m[1] for m in found if m]
+
+
+def test_pull_requests_test_every_declared_python_and_run_the_checks() -> None:
+    workflow = _workflow()
+    jobs = workflow["jobs"]
+
+    assert "pull_request" in workflow[True]  # YAML 1.1 reads the key "on" as True
+    assert jobs["test"]["strategy"]["matrix"]["python"] == _declared_pythons()
+    assert any("make test" in step.get("run", "") for step in jobs["test"]["steps"])
+    assert any("make check" in step.get("run", "") for step in jobs["check"]["steps"])
+
+
+def test_a_version_tag_publishes_with_trusted_publishing_after_the_tests() -> None:
+    workflow = _workflow()
+    publish = workflow["jobs"]["publish"]
+
+    assert "v*" in workflow[True]["push"]["tags"]
+    assert publish["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    assert publish["needs"] == ["test", "check"]
+    assert publish["permissions"] == {"id-token": "write"}
+    steps = publish["steps"]
+    assert steps[-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert "twine check --strict" in steps[-2]["run"]
+
+
+@pytest.mark.slow
+def test_actionlint_finds_nothing_wrong() -> None:
+    actionlint = Path(sys.executable).parent / "actionlint"  # the dev extra's, in this venv
+    result = subprocess.run(
+        [str(actionlint), str(WORKFLOW)], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
