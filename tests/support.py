@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.awsrequest import AWSResponse
@@ -130,3 +130,26 @@ def id_mapping_job_reply(**overrides: object) -> dict[str, object]:
     reply = job_reply(metrics=dict(ID_MAPPING_METRICS), jobType="INCREMENTAL")
     reply.update(overrides)
     return reply
+
+
+class SharedClock:
+    """One clock for the fake service and a wait: the wait's sleep moves it.
+
+    ``wall`` is the fake's clock and the wait's ``now``; ``monotonic`` the
+    wait's ``clock``; ``sleep`` / ``async_sleep`` its sleep.
+    """
+
+    def __init__(self, start: datetime = datetime(2026, 1, 1, tzinfo=timezone.utc)) -> None:
+        self.start = self.now = start
+
+    def wall(self) -> datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return (self.now - self.start).total_seconds()
+
+    def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)

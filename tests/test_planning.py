@@ -35,7 +35,7 @@ from entityresolution_jobs._planning import (
 from entityresolution_jobs._waiting import Waiter, WaitPolicy
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
-from .support import JOB_ID, WORKFLOW
+from .support import JOB_ID, WORKFLOW, SharedClock
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 HOUR = 3600.0
@@ -392,22 +392,6 @@ class TestShells:
     ) -> None:
         with pytest.raises(InvalidInputError, match="expected_duration"):
             er.wait_for_id_mapping_job(WORKFLOW, JOB_ID, expected_duration=-1)
-
-
-class SharedClock:
-    """One clock for the fake service and the waiter; the waiter's sleep moves it."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def wall(self) -> datetime:
-        return self.now
-
-    def monotonic(self) -> float:
-        return (self.now - START).total_seconds()
-
-    def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class TestAgainstTheFakeService:

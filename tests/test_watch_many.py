@@ -21,27 +21,10 @@ from entityresolution_jobs import (
 )
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
+from .support import SharedClock
+
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 MISSING = "f" * 32
-
-
-class SharedClock:
-    """One clock for the fake service and the watch; the watch's sleep moves it."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def wall(self) -> datetime:
-        return self.now
-
-    def monotonic(self) -> float:
-        return (self.now - START).total_seconds()
-
-    def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 @pytest.fixture
