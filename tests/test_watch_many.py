@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
@@ -23,7 +23,6 @@ from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 from .support import SharedClock
 
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 MISSING = "f" * 32
 
 
