@@ -156,3 +156,39 @@ def test_in_process_a_port_in_use_exits_2_and_the_timeline_options_apply(
     assert code == 2
     assert capsys.readouterr().err.startswith(f"er-jobs: cannot listen on 127.0.0.1:{port}: ")
     assert timeline == JobTimeline(queued_seconds=0.5, running_seconds=7.0)
+
+
+def test_in_process_it_serves_until_sigterm_and_restores_the_handler(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import threading
+
+    from entityresolution_jobs.cli import run
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    listed: list[object] = []
+
+    def use_then_stop() -> None:
+        endpoint = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                    break
+            except OSError:
+                threading.Event().wait(0.05)
+        client = boto3.client("entityresolution", region_name="us-east-1", endpoint_url=endpoint)
+        listed.append(client.list_matching_workflows()["workflowSummaries"])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    before = signal.getsignal(signal.SIGTERM)
+    threading.Thread(target=use_then_stop, daemon=True).start()
+    code = run(["fake-server", "--port", str(port)])
+
+    captured = capsys.readouterr()
+    assert code == 0
+    assert f"listening on http://127.0.0.1:{port}" in captured.out
+    assert "stopped" in captured.err
+    assert listed == [[]]
+    assert signal.getsignal(signal.SIGTERM) == before

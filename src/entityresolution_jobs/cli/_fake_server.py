@@ -82,13 +82,14 @@ def fake_server(
         "--region us-east-1"
     )
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        signal.signal(signal.SIGTERM, previous)
     typer.echo("Fake Entity Resolution stopped.", err=True)
 
 
