@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
 
+import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.model import ListShape, StructureShape
+from botocore.validate import ParamValidator
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -153,3 +156,34 @@ class SharedClock:
 
     async def async_sleep(self, seconds: float) -> None:
         self.sleep(seconds)
+
+
+def call(client: BaseClient, operation: str, **params: Any) -> dict[str, Any]:
+    """A boto3 client call, its reply typed for the tests."""
+    reply: dict[str, Any] = getattr(client, operation)(**params)
+    return reply
+
+
+def assert_matches_output_shape(client: BaseClient, operation: str, reply: dict[str, Any]) -> None:
+    """Check a reply against botocore's output shape, enums included (botocore skips them)."""
+    shape = client.meta.service_model.operation_model(operation).output_shape
+    assert isinstance(shape, StructureShape)
+    body = {key: value for key, value in reply.items() if key != "ResponseMetadata"}
+    report = ParamValidator().validate(body, shape)
+    assert not report.has_errors(), report.generate_report()
+    assert set(body) <= set(shape.members)
+    checked = [(body, shape)]
+    jobs = shape.members.get("jobs")
+    if isinstance(jobs, ListShape) and isinstance(jobs.member, StructureShape):
+        checked += [(job, jobs.member) for job in body.get("jobs", [])]
+    for fields, fields_shape in checked:
+        for name in ("status", "jobType"):
+            if name in fields:
+                allowed = getattr(fields_shape.members[name], "enum", [])
+                assert fields[name] in allowed, (name, fields[name])
+
+
+def error_of(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
+    """The error code and HTTP status of a ClientError."""
+    response = caught.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]

@@ -14,12 +14,11 @@ import pytest
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from botocore.validate import ParamValidator
 from moto import mock_aws
 
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline, _registration
 
-from .support import JOB_ID
+from .support import JOB_ID, assert_matches_output_shape, call, error_of
 
 WORKFLOW = "customers"
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
@@ -71,30 +70,6 @@ def er_client(fake: EntityResolutionMock) -> BaseClient:
     return client
 
 
-def _call(client: BaseClient, operation: str, **params: Any) -> dict[str, Any]:
-    reply: dict[str, Any] = getattr(client, operation)(**params)
-    return reply
-
-
-def _assert_matches_output_shape(client: BaseClient, operation: str, reply: dict[str, Any]) -> None:
-    shape = client.meta.service_model.operation_model(operation).output_shape
-    assert shape is not None
-    body = {key: value for key, value in reply.items() if key != "ResponseMetadata"}
-    report = ParamValidator().validate(body, shape)
-    assert not report.has_errors(), report.generate_report()
-    assert set(body) <= set(shape.members)
-    status = body.get("status")
-    if status is not None:
-        assert status in getattr(shape.members["status"], "enum", [])
-    for summary in body.get("jobs", []):
-        assert summary["status"] in {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED"}
-
-
-def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 class TestRegistration:
     def test_moto_resolves_the_service_to_this_backend(self) -> None:
         _registration.check_moto_internals()
@@ -119,10 +94,10 @@ class TestRegistration:
 
 class TestWorkflows:
     def test_create_get_list_delete(self, er_client: BaseClient) -> None:
-        created = _call(er_client, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
-        fetched = _call(er_client, "get_matching_workflow", workflowName=WORKFLOW)
-        listed = _call(er_client, "list_matching_workflows")
-        deleted = _call(er_client, "delete_matching_workflow", workflowName=WORKFLOW)
+        created = call(er_client, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
+        fetched = call(er_client, "get_matching_workflow", workflowName=WORKFLOW)
+        listed = call(er_client, "list_matching_workflows")
+        deleted = call(er_client, "delete_matching_workflow", workflowName=WORKFLOW)
 
         arn = "arn:aws:entityresolution:us-east-1:123456789012:matchingworkflow/customers"
         assert created["workflowArn"] == fetched["workflowArn"] == arn
@@ -130,33 +105,33 @@ class TestWorkflows:
         assert [w["workflowName"] for w in listed["workflowSummaries"]] == [WORKFLOW]
         assert listed["workflowSummaries"][0]["resolutionType"] == "RULE_MATCHING"
         assert "customers" in deleted["message"]
-        assert _call(er_client, "list_matching_workflows")["workflowSummaries"] == []
+        assert call(er_client, "list_matching_workflows")["workflowSummaries"] == []
         for operation, reply in [
             ("CreateMatchingWorkflow", created),
             ("GetMatchingWorkflow", fetched),
             ("ListMatchingWorkflows", listed),
             ("DeleteMatchingWorkflow", deleted),
         ]:
-            _assert_matches_output_shape(er_client, operation, reply)
+            assert_matches_output_shape(er_client, operation, reply)
 
     def test_a_duplicate_name_is_a_conflict(self, er_client: BaseClient) -> None:
-        _call(er_client, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
+        call(er_client, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
 
         with pytest.raises(ClientError) as caught:
-            _call(er_client, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
+            call(er_client, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
 
-        assert _error(caught) == ("ConflictException", 400)
+        assert error_of(caught) == ("ConflictException", 400)
 
     def test_an_unknown_workflow_is_not_found(self, er_client: BaseClient) -> None:
         with pytest.raises(ClientError) as caught:
-            _call(er_client, "get_matching_workflow", workflowName="nobody")
+            call(er_client, "get_matching_workflow", workflowName="nobody")
 
-        assert _error(caught) == ("ResourceNotFoundException", 404)
+        assert error_of(caught) == ("ResourceNotFoundException", 404)
 
     def test_deleting_an_unknown_workflow_succeeds_as_the_service_does(
         self, er_client: BaseClient
     ) -> None:
-        reply = _call(er_client, "delete_matching_workflow", workflowName="nobody")
+        reply = call(er_client, "delete_matching_workflow", workflowName="nobody")
 
         assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
 
@@ -169,9 +144,9 @@ class TestWorkflows:
         args = {key: value for key, value in CREATE_ARGS.items() if key != "roleArn"}
 
         with pytest.raises(ClientError) as caught:
-            _call(unchecked, "create_matching_workflow", workflowName=WORKFLOW, **args)
+            call(unchecked, "create_matching_workflow", workflowName=WORKFLOW, **args)
 
-        assert _error(caught) == ("ValidationException", 400)
+        assert error_of(caught) == ("ValidationException", 400)
         assert "roleArn" in str(caught.value)
 
     def test_workflows_list_in_pages(
@@ -191,14 +166,14 @@ class TestWorkflows:
 class TestJobs:
     @pytest.fixture(autouse=True)
     def _workflow(self, fake: EntityResolutionMock, er_client: BaseClient) -> None:
-        _call(er_client, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
+        call(er_client, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
 
     def test_a_started_job_has_a_32_hex_id(self, er_client: BaseClient) -> None:
-        reply = _call(er_client, "start_matching_job", workflowName=WORKFLOW)
+        reply = call(er_client, "start_matching_job", workflowName=WORKFLOW)
 
         assert len(reply["jobId"]) == 32
         assert int(reply["jobId"], 16) >= 0
-        _assert_matches_output_shape(er_client, "StartMatchingJob", reply)
+        assert_matches_output_shape(er_client, "StartMatchingJob", reply)
 
     def test_a_job_moves_through_its_timeline(
         self, fake: EntityResolutionMock, clock: Clock, er_client: BaseClient
@@ -207,12 +182,12 @@ class TestJobs:
             queued_seconds=2, running_seconds=10, input_records=500,
             records_not_processed=20, match_ids=100,
         )  # fmt: skip
-        job_id = _call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
+        job_id = call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
         seen = []
         for step in (1, 3, 6, 9, 12):
             clock.now = T0 + timedelta(seconds=step)
-            reply = _call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
-            _assert_matches_output_shape(er_client, "GetMatchingJob", reply)
+            reply = call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
+            assert_matches_output_shape(er_client, "GetMatchingJob", reply)
             seen.append(reply)
 
         assert [r["status"] for r in seen] == [
@@ -250,18 +225,18 @@ class TestJobs:
     def test_every_state_a_test_sets_validates_against_the_output_shape(
         self, fake: EntityResolutionMock, er_client: BaseClient, status: str
     ) -> None:
-        job_id = _call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
+        job_id = call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
         fake.job(WORKFLOW, job_id).set(
             status,  # type: ignore[arg-type]
             input_records=10, processed=4, not_processed=1, match_ids=2,
             delete_records_processed=0, error_message="boom" if status == "FAILED" else None,
         )  # fmt: skip
 
-        got = _call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
-        listed = _call(er_client, "list_matching_jobs", workflowName=WORKFLOW)
+        got = call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
+        listed = call(er_client, "list_matching_jobs", workflowName=WORKFLOW)
 
-        _assert_matches_output_shape(er_client, "GetMatchingJob", got)
-        _assert_matches_output_shape(er_client, "ListMatchingJobs", listed)
+        assert_matches_output_shape(er_client, "GetMatchingJob", got)
+        assert_matches_output_shape(er_client, "ListMatchingJobs", listed)
         assert got["status"] == listed["jobs"][0]["status"] == status
         assert got["metrics"] == {
             "inputRecords": 10,
@@ -275,11 +250,11 @@ class TestJobs:
     def test_a_test_can_fail_a_job_with_a_message(
         self, fake: EntityResolutionMock, er_client: BaseClient
     ) -> None:
-        job_id = _call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
+        job_id = call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
 
         fake.job(WORKFLOW, job_id).fail("input table is empty")
 
-        got = _call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
+        got = call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
         assert got["status"] == "FAILED"
         assert got["errorDetails"] == {"errorMessage": "input table is empty"}
         assert fake.job(WORKFLOW, job_id).status == "FAILED"
@@ -287,24 +262,24 @@ class TestJobs:
     def test_a_pinned_job_no_longer_follows_its_timeline(
         self, fake: EntityResolutionMock, clock: Clock, er_client: BaseClient
     ) -> None:
-        job_id = _call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
+        job_id = call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
         control = fake.job(WORKFLOW, job_id)
 
         control.set("RUNNING", input_records=100, processed=7)
         clock.advance(3600)
 
         assert control.status == "RUNNING"
-        got = _call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
+        got = call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
         assert got["metrics"] == {"inputRecords": 100, "totalRecordsProcessed": 7}
 
     def test_succeed_reports_the_timeline_totals(
         self, fake: EntityResolutionMock, clock: Clock, er_client: BaseClient
     ) -> None:
-        job_id = _call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
+        job_id = call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
 
         fake.job(WORKFLOW, job_id).succeed(match_ids=12)
 
-        got = _call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
+        got = call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
         assert got["status"] == "SUCCEEDED"
         assert got["endTime"] == T0
         line = fake.timeline
@@ -316,25 +291,25 @@ class TestJobs:
     def test_a_second_job_while_one_is_in_progress_is_a_conflict(
         self, fake: EntityResolutionMock, er_client: BaseClient
     ) -> None:
-        first = _call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
+        first = call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
 
         with pytest.raises(ClientError) as caught:
-            _call(er_client, "start_matching_job", workflowName=WORKFLOW)
-        assert _error(caught) == ("ConflictException", 400)
+            call(er_client, "start_matching_job", workflowName=WORKFLOW)
+        assert error_of(caught) == ("ConflictException", 400)
 
         fake.job(WORKFLOW, first).succeed()
-        assert _call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"] != first
+        assert call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"] != first
 
     def test_jobs_list_in_pages_oldest_first(
         self, fake: EntityResolutionMock, er_client: BaseClient
     ) -> None:
         started = []
         for _ in range(30):
-            job_id = _call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
+            job_id = call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
             fake.job(WORKFLOW, job_id).succeed()
             started.append(job_id)
 
-        first_page = _call(er_client, "list_matching_jobs", workflowName=WORKFLOW)
+        first_page = call(er_client, "list_matching_jobs", workflowName=WORKFLOW)
         pages = list(
             er_client.get_paginator("list_matching_jobs").paginate(
                 workflowName=WORKFLOW, PaginationConfig={"PageSize": 10}
@@ -343,7 +318,7 @@ class TestJobs:
 
         assert len(first_page["jobs"]) == 25
         assert "nextToken" in first_page
-        _assert_matches_output_shape(er_client, "ListMatchingJobs", first_page)
+        assert_matches_output_shape(er_client, "ListMatchingJobs", first_page)
         assert [len(page["jobs"]) for page in pages] == [10, 10, 10]
         assert [j["jobId"] for page in pages for j in page["jobs"]] == started
         assert [c.job_id for c in fake.jobs(WORKFLOW)] == started
@@ -354,12 +329,12 @@ class TestJobs:
             {"workflowName": "nobody", "jobId": JOB_ID},
         ):
             with pytest.raises(ClientError) as caught:
-                _call(er_client, "get_matching_job", **params)
-            assert _error(caught) == ("ResourceNotFoundException", 404)
+                call(er_client, "get_matching_job", **params)
+            assert error_of(caught) == ("ResourceNotFoundException", 404)
         for operation in ("start_matching_job", "list_matching_jobs"):
             with pytest.raises(ClientError) as caught:
-                _call(er_client, operation, workflowName="nobody")
-            assert _error(caught) == ("ResourceNotFoundException", 404)
+                call(er_client, operation, workflowName="nobody")
+            assert error_of(caught) == ("ResourceNotFoundException", 404)
 
     @pytest.mark.parametrize(
         ("operation", "params", "complaint"),
@@ -380,9 +355,9 @@ class TestJobs:
         self, er_client: BaseClient, operation: str, params: dict[str, Any], complaint: str
     ) -> None:
         with pytest.raises(ClientError) as caught:
-            _call(er_client, operation, **params)
+            call(er_client, operation, **params)
 
-        assert _error(caught) == ("ValidationException", 400)
+        assert error_of(caught) == ("ValidationException", 400)
         assert complaint in caught.value.response["Error"]["Message"]
 
 
@@ -411,17 +386,17 @@ class TestFaults:
 
         for _ in range(2):
             with pytest.raises(ClientError) as caught:
-                _call(client, "list_matching_jobs", workflowName=WORKFLOW)
-            assert _error(caught) == (fault, status)
+                call(client, "list_matching_jobs", workflowName=WORKFLOW)
+            assert error_of(caught) == (fault, status)
             assert caught.value.response["Error"]["Message"] == "not now"
-        assert _call(client, "list_matching_jobs", workflowName=WORKFLOW)["jobs"] == []
+        assert call(client, "list_matching_jobs", workflowName=WORKFLOW)["jobs"] == []
 
     def test_faults_apply_to_their_operation_only(
         self, fake: EntityResolutionMock, er_client: BaseClient
     ) -> None:
         fake.inject_fault("GetMatchingJob", "AccessDeniedException")
 
-        assert _call(er_client, "list_matching_jobs", workflowName=WORKFLOW)["jobs"] == []
+        assert call(er_client, "list_matching_jobs", workflowName=WORKFLOW)["jobs"] == []
 
     def test_an_unsupported_fault_is_refused(self, fake: EntityResolutionMock) -> None:
         with pytest.raises(ValueError, match="cannot inject 'ConflictException'"):
@@ -432,17 +407,17 @@ class TestIsolation:
     def test_regions_do_not_see_each_other(self, fake: EntityResolutionMock) -> None:
         east = boto3.client("entityresolution", region_name="us-east-1")
         west = boto3.client("entityresolution", region_name="eu-west-1")
-        _call(east, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
+        call(east, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
 
-        assert _call(west, "list_matching_workflows")["workflowSummaries"] == []
+        assert call(west, "list_matching_workflows")["workflowSummaries"] == []
         with pytest.raises(ClientError) as caught:
-            _call(west, "get_matching_workflow", workflowName=WORKFLOW)
-        assert _error(caught) == ("ResourceNotFoundException", 404)
+            call(west, "get_matching_workflow", workflowName=WORKFLOW)
+        assert error_of(caught) == ("ResourceNotFoundException", 404)
         assert EntityResolutionMock("eu-west-1").backend.workflows == {}
 
     def test_accounts_do_not_see_each_other(self, fake: EntityResolutionMock) -> None:
         ours = boto3.client("entityresolution", region_name="us-east-1")
-        _call(ours, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
+        call(ours, "create_matching_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
         credentials = boto3.client("sts", region_name="us-east-1").assume_role(
             RoleArn="arn:aws:iam::210987654321:role/other", RoleSessionName="tests"
         )["Credentials"]
@@ -454,7 +429,7 @@ class TestIsolation:
             aws_session_token=credentials["SessionToken"],
         )
 
-        assert _call(theirs, "list_matching_workflows")["workflowSummaries"] == []
+        assert call(theirs, "list_matching_workflows")["workflowSummaries"] == []
         assert EntityResolutionMock(account_id="210987654321").backend.workflows == {}
         assert list(fake.backend.workflows) == [WORKFLOW]
 

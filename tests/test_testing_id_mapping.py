@@ -10,7 +10,6 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from botocore.validate import ParamValidator
 from moto import mock_aws
 
 from entityresolution_jobs import (
@@ -23,7 +22,13 @@ from entityresolution_jobs import (
 )
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
-from .support import ID_MAPPING_METRICS, JOB_ID
+from .support import (
+    ID_MAPPING_METRICS,
+    JOB_ID,
+    assert_matches_output_shape,
+    call,
+    error_of,
+)
 
 WORKFLOW = "customer-ids"
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
@@ -74,36 +79,12 @@ def workflow(fake: EntityResolutionMock) -> str:
     return fake.create_id_mapping_workflow(WORKFLOW)
 
 
-def _call(client: BaseClient, operation: str, **params: Any) -> dict[str, Any]:
-    reply: dict[str, Any] = getattr(client, operation)(**params)
-    return reply
-
-
-def _assert_matches_output_shape(client: BaseClient, operation: str, reply: dict[str, Any]) -> None:
-    shape = client.meta.service_model.operation_model(operation).output_shape
-    assert shape is not None
-    body = {key: value for key, value in reply.items() if key != "ResponseMetadata"}
-    report = ParamValidator().validate(body, shape)
-    assert not report.has_errors(), report.generate_report()
-    assert set(body) <= set(shape.members)
-    for job in [body, *body.get("jobs", [])]:
-        if "status" in job:
-            assert job["status"] in {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED"}
-    if "jobType" in body:
-        assert body["jobType"] in {"BATCH", "INCREMENTAL", "DELETE_ONLY"}
-
-
-def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
-    response = caught.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 class TestWorkflows:
     def test_create_get_list_delete(self, client: BaseClient) -> None:
-        created = _call(client, "create_id_mapping_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
-        fetched = _call(client, "get_id_mapping_workflow", workflowName=WORKFLOW)
-        listed = _call(client, "list_id_mapping_workflows")
-        deleted = _call(client, "delete_id_mapping_workflow", workflowName=WORKFLOW)
+        created = call(client, "create_id_mapping_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
+        fetched = call(client, "get_id_mapping_workflow", workflowName=WORKFLOW)
+        listed = call(client, "list_id_mapping_workflows")
+        deleted = call(client, "delete_id_mapping_workflow", workflowName=WORKFLOW)
 
         arn = "arn:aws:entityresolution:us-east-1:123456789012:idmappingworkflow/customer-ids"
         assert created["workflowArn"] == fetched["workflowArn"] == arn
@@ -111,24 +92,24 @@ class TestWorkflows:
         assert "tags" not in created
         assert [w["workflowArn"] for w in listed["workflowSummaries"]] == [arn]
         assert WORKFLOW in deleted["message"]
-        assert _call(client, "list_id_mapping_workflows")["workflowSummaries"] == []
+        assert call(client, "list_id_mapping_workflows")["workflowSummaries"] == []
         for operation, reply in [
             ("CreateIdMappingWorkflow", created),
             ("GetIdMappingWorkflow", fetched),
             ("ListIdMappingWorkflows", listed),
             ("DeleteIdMappingWorkflow", deleted),
         ]:
-            _assert_matches_output_shape(client, operation, reply)
+            assert_matches_output_shape(client, operation, reply)
 
     def test_matching_and_id_mapping_workflows_are_apart(
         self, fake: EntityResolutionMock, client: BaseClient
     ) -> None:
         fake.create_workflow(WORKFLOW)
 
-        assert _call(client, "list_id_mapping_workflows")["workflowSummaries"] == []
+        assert call(client, "list_id_mapping_workflows")["workflowSummaries"] == []
         with pytest.raises(ClientError) as caught:
-            _call(client, "get_id_mapping_workflow", workflowName=WORKFLOW)
-        assert _error(caught) == ("ResourceNotFoundException", 404)
+            call(client, "get_id_mapping_workflow", workflowName=WORKFLOW)
+        assert error_of(caught) == ("ResourceNotFoundException", 404)
         assert "ID mapping workflow customer-ids" in str(caught.value)
         fake.create_id_mapping_workflow(WORKFLOW)  # the same name, the other kind
 
@@ -136,10 +117,10 @@ class TestWorkflows:
         self, workflow: str, client: BaseClient
     ) -> None:
         with pytest.raises(ClientError) as caught:
-            _call(client, "create_id_mapping_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
+            call(client, "create_id_mapping_workflow", workflowName=WORKFLOW, **CREATE_ARGS)
 
-        assert _error(caught) == ("ConflictException", 400)
-        assert _call(client, "delete_id_mapping_workflow", workflowName="nobody")["message"]
+        assert error_of(caught) == ("ConflictException", 400)
+        assert call(client, "delete_id_mapping_workflow", workflowName="nobody")["message"]
 
     def test_workflows_list_in_pages(self, fake: EntityResolutionMock, client: BaseClient) -> None:
         for number in range(5):
@@ -164,16 +145,16 @@ class TestJobs:
             queued_seconds=2, running_seconds=10, input_records=500,
             records_not_processed=20, mapped_records=301,
         )  # fmt: skip
-        started = _call(client, "start_id_mapping_job", workflowName=WORKFLOW)
+        started = call(client, "start_id_mapping_job", workflowName=WORKFLOW)
         job_id = started["jobId"]
         seen = []
         for step in (1, 3, 7, 12):
             clock.now = T0 + timedelta(seconds=step)
-            reply = _call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=job_id)
-            _assert_matches_output_shape(client, "GetIdMappingJob", reply)
+            reply = call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=job_id)
+            assert_matches_output_shape(client, "GetIdMappingJob", reply)
             seen.append(reply)
 
-        _assert_matches_output_shape(client, "StartIdMappingJob", started)
+        assert_matches_output_shape(client, "StartIdMappingJob", started)
         assert started["jobType"] == "BATCH"
         assert [r["status"] for r in seen] == ["QUEUED", "RUNNING", "RUNNING", "SUCCEEDED"]
         assert "metrics" not in seen[0]
@@ -195,7 +176,7 @@ class TestJobs:
         self, client: BaseClient, workflow: str
     ) -> None:
         output = [{"roleArn": ROLE + "-output-writer", "outputS3Path": "s3://run-bucket/7/"}]
-        started = _call(
+        started = call(
             client,
             "start_id_mapping_job",
             workflowName=WORKFLOW,
@@ -203,7 +184,7 @@ class TestJobs:
             outputSourceConfig=output,
         )
 
-        got = _call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=started["jobId"])
+        got = call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=started["jobId"])
 
         assert started["outputSourceConfig"] == got["outputSourceConfig"] == output
         assert started["jobType"] == got["jobType"] == "INCREMENTAL"
@@ -212,30 +193,30 @@ class TestJobs:
         self, client: BaseClient
     ) -> None:
         args = {key: value for key, value in CREATE_ARGS.items() if key != "roleArn"}
-        _call(client, "create_id_mapping_workflow", workflowName=WORKFLOW, **args)
-        job_id = _call(client, "start_id_mapping_job", workflowName=WORKFLOW)["jobId"]
+        call(client, "create_id_mapping_workflow", workflowName=WORKFLOW, **args)
+        job_id = call(client, "start_id_mapping_job", workflowName=WORKFLOW)["jobId"]
 
-        got = _call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=job_id)
+        got = call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=job_id)
 
-        _assert_matches_output_shape(client, "GetIdMappingJob", got)
+        assert_matches_output_shape(client, "GetIdMappingJob", got)
         assert "outputSourceConfig" not in got
 
     @pytest.mark.parametrize("status", ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"])
     def test_every_state_a_test_sets_validates_against_the_output_shape(
         self, fake: EntityResolutionMock, client: BaseClient, workflow: str, status: str
     ) -> None:
-        job_id = _call(client, "start_id_mapping_job", workflowName=WORKFLOW)["jobId"]
+        job_id = call(client, "start_id_mapping_job", workflowName=WORKFLOW)["jobId"]
         fake.id_mapping_job(WORKFLOW, job_id).set(
             status,  # type: ignore[arg-type]
             input_records=10, processed=4, not_processed=1, mapped_records=3,
             counts={"newMappedRecords": 2}, error_message="boom" if status == "FAILED" else None,
         )  # fmt: skip
 
-        got = _call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=job_id)
-        listed = _call(client, "list_id_mapping_jobs", workflowName=WORKFLOW)
+        got = call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=job_id)
+        listed = call(client, "list_id_mapping_jobs", workflowName=WORKFLOW)
 
-        _assert_matches_output_shape(client, "GetIdMappingJob", got)
-        _assert_matches_output_shape(client, "ListIdMappingJobs", listed)
+        assert_matches_output_shape(client, "GetIdMappingJob", got)
+        assert_matches_output_shape(client, "ListIdMappingJobs", listed)
         assert got["status"] == listed["jobs"][0]["status"] == status
         assert got["metrics"] == {
             "inputRecords": 10,
@@ -250,13 +231,13 @@ class TestJobs:
     def test_controls_fail_and_succeed_a_job(
         self, fake: EntityResolutionMock, client: BaseClient, workflow: str
     ) -> None:
-        first = _call(client, "start_id_mapping_job", workflowName=WORKFLOW)["jobId"]
+        first = call(client, "start_id_mapping_job", workflowName=WORKFLOW)["jobId"]
         fake.id_mapping_job(WORKFLOW, first).fail("provider unreachable")
-        second = _call(client, "start_id_mapping_job", workflowName=WORKFLOW)["jobId"]
+        second = call(client, "start_id_mapping_job", workflowName=WORKFLOW)["jobId"]
         fake.id_mapping_job(WORKFLOW, second).succeed(mapped_records=77)
 
-        failed = _call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=first)
-        done = _call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=second)
+        failed = call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=first)
+        done = call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=second)
 
         assert failed["errorDetails"] == {"errorMessage": "provider unreachable"}
         assert done["status"] == "SUCCEEDED"
@@ -270,12 +251,12 @@ class TestJobs:
     def test_a_second_job_while_one_is_in_progress_is_a_conflict(
         self, client: BaseClient, workflow: str
     ) -> None:
-        _call(client, "start_id_mapping_job", workflowName=WORKFLOW)
+        call(client, "start_id_mapping_job", workflowName=WORKFLOW)
 
         with pytest.raises(ClientError) as caught:
-            _call(client, "start_id_mapping_job", workflowName=WORKFLOW)
+            call(client, "start_id_mapping_job", workflowName=WORKFLOW)
 
-        assert _error(caught) == ("ConflictException", 400)
+        assert error_of(caught) == ("ConflictException", 400)
 
     def test_an_unknown_job_or_workflow_is_not_found(
         self, fake: EntityResolutionMock, client: BaseClient, workflow: str
@@ -285,8 +266,8 @@ class TestJobs:
             {"workflowName": "nobody", "jobId": JOB_ID},
         ):
             with pytest.raises(ClientError) as caught:
-                _call(client, "get_id_mapping_job", **params)
-            assert _error(caught) == ("ResourceNotFoundException", 404)
+                call(client, "get_id_mapping_job", **params)
+            assert error_of(caught) == ("ResourceNotFoundException", 404)
         with pytest.raises(KeyError):
             fake.id_mapping_job(WORKFLOW, JOB_ID)
 
@@ -308,9 +289,9 @@ class TestJobs:
         complaint: str,
     ) -> None:
         with pytest.raises(ClientError) as caught:
-            _call(client, operation, **params)
+            call(client, operation, **params)
 
-        assert _error(caught) == ("ValidationException", 400)
+        assert error_of(caught) == ("ValidationException", 400)
         assert complaint in caught.value.response["Error"]["Message"]
 
     def test_faults_are_injected_per_operation(
@@ -319,21 +300,21 @@ class TestJobs:
         fake.inject_fault("ListIdMappingJobs", "AccessDeniedException", message="nope")
 
         with pytest.raises(ClientError) as caught:
-            _call(client, "list_id_mapping_jobs", workflowName=WORKFLOW)
+            call(client, "list_id_mapping_jobs", workflowName=WORKFLOW)
 
-        assert _error(caught) == ("AccessDeniedException", 403)
-        assert _call(client, "list_id_mapping_jobs", workflowName=WORKFLOW)["jobs"] == []
+        assert error_of(caught) == ("AccessDeniedException", 403)
+        assert call(client, "list_id_mapping_jobs", workflowName=WORKFLOW)["jobs"] == []
 
 
 class TestArns:
     def test_an_arn_names_a_workflow_of_this_account(
         self, client: BaseClient, workflow: str
     ) -> None:
-        job_id = _call(client, "start_id_mapping_job", workflowName=workflow)["jobId"]
+        job_id = call(client, "start_id_mapping_job", workflowName=workflow)["jobId"]
 
-        by_arn = _call(client, "get_id_mapping_job", workflowName=workflow, jobId=job_id)
-        by_name = _call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=job_id)
-        listed = _call(client, "list_id_mapping_jobs", workflowName=workflow)
+        by_arn = call(client, "get_id_mapping_job", workflowName=workflow, jobId=job_id)
+        by_name = call(client, "get_id_mapping_job", workflowName=WORKFLOW, jobId=job_id)
+        listed = call(client, "list_id_mapping_jobs", workflowName=workflow)
 
         assert by_arn["jobId"] == by_name["jobId"] == listed["jobs"][0]["jobId"] == job_id
 
@@ -343,12 +324,12 @@ class TestArns:
         owner = EntityResolutionMock("eu-west-1", account_id="111122223333")
         shared = owner.create_id_mapping_workflow("shared-ids")
 
-        job_id = _call(client, "start_id_mapping_job", workflowName=shared)["jobId"]
+        job_id = call(client, "start_id_mapping_job", workflowName=shared)["jobId"]
 
         assert [c.job_id for c in owner.id_mapping_jobs("shared-ids")] == [job_id]
         assert fake.backend.id_mapping_workflows == {}
         with pytest.raises(ClientError):
-            _call(client, "get_id_mapping_job", workflowName="shared-ids", jobId=job_id)
+            call(client, "get_id_mapping_job", workflowName="shared-ids", jobId=job_id)
 
     def test_an_arn_of_a_matching_workflow_is_refused_as_the_model_says(
         self, fake: EntityResolutionMock, client: BaseClient
@@ -356,9 +337,9 @@ class TestArns:
         arn = fake.create_workflow(WORKFLOW)
 
         with pytest.raises(ClientError) as caught:
-            _call(client, "list_id_mapping_jobs", workflowName=arn)
+            call(client, "list_id_mapping_jobs", workflowName=arn)
 
-        assert _error(caught) == ("ValidationException", 400)
+        assert error_of(caught) == ("ValidationException", 400)
         assert "workflowName" in caught.value.response["Error"]["Message"]
 
 
