@@ -1,9 +1,10 @@
 """Print pip constraints pinning each dependency to the lowest version pyproject.toml allows.
 
-The runtime dependencies and the ``testing``, ``cli`` and ``async``
-extras: what users install. ``make test-lowest`` installs ``.[dev]`` under
-these constraints and runs the tests, so that a floor we declare is a
-floor we have tested.
+With no arguments: the runtime dependencies and the ``testing``, ``cli``
+and ``async`` extras, what users install; ``make test-lowest`` installs
+``.[dev]`` under these constraints and runs the tests. With extras named
+(``airflow``): only those extras' own requirements, for ``make
+test-airflow``. Either way, a floor we declare is a floor we have tested.
 """
 
 from __future__ import annotations
@@ -18,14 +19,20 @@ USER_EXTRAS = ("testing", "cli", "async")
 FLOOR = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*(?:\[[^\]]*\])?\s*>=\s*([0-9][^,;\s]*)")
 
 
-def lowest_pins(pyproject: Path) -> list[str]:
-    """``name==version`` for every requirement with a ``>=`` floor; extras dropped."""
+def lowest_pins(pyproject: Path, extras: list[str]) -> list[str]:
+    """``name==version`` for every requirement with a ``>=`` floor; extras dropped.
+
+    ``extras`` empty means the dependencies and `USER_EXTRAS`; the
+    project's requirements of its own extras are left to those extras.
+    """
     project = tomllib.loads(pyproject.read_text())["project"]
-    requirements = list(project["dependencies"])
-    for extra in USER_EXTRAS:
+    requirements = [] if extras else list(project["dependencies"])
+    for extra in extras or USER_EXTRAS:
         requirements += project["optional-dependencies"][extra]
     pins = []
     for requirement in requirements:
+        if requirement.startswith(project["name"] + "["):
+            continue
         match = FLOOR.match(requirement)
         if match is None:
             sys.exit(f"no >= floor to test in requirement {requirement!r}")
@@ -34,4 +41,5 @@ def lowest_pins(pyproject: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    print("\n".join(lowest_pins(Path(__file__).parent.parent / "pyproject.toml")))
+    pyproject = Path(__file__).parent.parent / "pyproject.toml"
+    print("\n".join(lowest_pins(pyproject, sys.argv[1:])))

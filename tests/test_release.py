@@ -35,6 +35,7 @@ def test_pull_requests_test_every_declared_python_and_run_the_checks() -> None:
     assert jobs["test"]["strategy"]["matrix"]["python"] == _declared_pythons()
     assert any("make test" in step.get("run", "") for step in jobs["test"]["steps"])
     assert any("make check" in step.get("run", "") for step in jobs["check"]["steps"])
+    assert any("make test-airflow" in step.get("run", "") for step in jobs["airflow"]["steps"])
 
 
 def test_a_version_tag_publishes_with_trusted_publishing_after_the_tests() -> None:
@@ -43,7 +44,7 @@ def test_a_version_tag_publishes_with_trusted_publishing_after_the_tests() -> No
 
     assert "v*" in workflow[True]["push"]["tags"]
     assert publish["if"] == "startsWith(github.ref, 'refs/tags/v')"
-    assert publish["needs"] == ["test", "check"]
+    assert publish["needs"] == ["test", "check", "airflow"]
     assert publish["permissions"] == {"id-token": "write"}
     steps = publish["steps"]
     assert steps[-1]["uses"].startswith("pypa/gh-action-pypi-publish@")

@@ -215,6 +215,23 @@ class TestJobs:
             }
         ]
 
+    def test_a_timeline_with_an_error_message_ends_its_jobs_failed(
+        self, fake: EntityResolutionMock, clock: Clock, er_client: BaseClient
+    ) -> None:
+        fake.timeline = JobTimeline(queued_seconds=1, running_seconds=2, error_message="bad rows")
+        job_id = call(er_client, "start_matching_job", workflowName=WORKFLOW)["jobId"]
+        clock.now = T0 + timedelta(seconds=2)
+        running = call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
+        clock.now = T0 + timedelta(seconds=3)
+        ended = call(er_client, "get_matching_job", workflowName=WORKFLOW, jobId=job_id)
+
+        assert running["status"] == "RUNNING"
+        assert ended["status"] == "FAILED"
+        assert ended["errorDetails"] == {"errorMessage": "bad rows"}
+        assert ended["endTime"] == T0 + timedelta(seconds=3)
+        assert ended["metrics"]["inputRecords"] == 1000
+        assert_matches_output_shape(er_client, "GetMatchingJob", ended)
+
     def test_by_default_a_job_moves_on_the_real_clock_within_seconds(
         self, fake: EntityResolutionMock
     ) -> None:

@@ -61,6 +61,7 @@ class JobTimeline:
     records_not_processed: int = 10
     match_ids: int = 400
     mapped_records: int = 600
+    error_message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ class FakeJob:
         if elapsed < line.running_seconds:
             return JobState(RUNNING, metrics=self.metrics(elapsed / line.running_seconds))
         end = self.start_time + timedelta(seconds=line.queued_seconds + line.running_seconds)
+        if line.error_message is not None:
+            return JobState(FAILED, end, self.metrics(1.0), line.error_message)
         return JobState(SUCCEEDED, end_time=end, metrics=self.metrics(1.0))
 
     def metrics(self, done: float) -> dict[str, int]:

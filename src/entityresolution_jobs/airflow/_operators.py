@@ -1,0 +1,225 @@
+"""StartMatchingJobOperator and StartIdMappingJobOperator: start a job, and wait for it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
+from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from airflow.providers.common.compat.sdk import conf
+from pydantic import ValidationError
+
+from .._errors import EntityResolutionError, InvalidInputError
+from .._models import OutputSource
+from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
+from ._hook import EntityResolutionHook
+from ._jobs import JOB_TITLES, WaitSettings, describe, wait_for_job
+from ._outcome import event_payload, finish, task_failure
+from ._triggers import EntityResolutionJobTrigger
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from .._client import EntityResolutionJobs
+    from .._status import IdMappingJobType
+    from ._jobs import Job, JobKindName
+
+
+class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
+    """Start a job of ``job_kind``; wait for it in the worker or the triggerer."""
+
+    aws_hook_class = EntityResolutionHook
+    job_kind: ClassVar[JobKindName]
+    template_fields: Sequence[str] = aws_template_fields("workflow_name")
+    ui_color = "#ff9900"
+
+    def __init__(
+        self,
+        *,
+        workflow_name: str,
+        wait_for_completion: bool = True,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        wait_timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float | None = None,
+        expected_duration: float | None = None,
+        use_history: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        # The provider's base class leaves **kwargs (BaseOperator's) untyped.
+        super().__init__(**kwargs)  # pyright: ignore[reportUnknownMemberType]
+        self.workflow_name = workflow_name
+        self.wait_for_completion = wait_for_completion
+        self.deferrable = deferrable
+        self.wait_timeout = wait_timeout
+        self.min_delay = min_delay
+        self.max_delay = max_delay
+        self.expected_duration = expected_duration
+        self.use_history = use_history
+
+    @property
+    def _wait_settings(self) -> WaitSettings:
+        return WaitSettings(
+            timeout=self.wait_timeout,
+            min_delay=self.min_delay,
+            max_delay=self.max_delay,
+            expected_duration=self.expected_duration,
+            use_history=self.use_history,
+        )
+
+    def _start(self, jobs: EntityResolutionJobs) -> str:
+        raise NotImplementedError
+
+    def execute(self, context: Context) -> str:
+        """Start the job; return its id once it SUCCEEDED (or at once, without waiting)."""
+        try:
+            if self.wait_for_completion:
+                self._wait_settings.check()  # before the job is started
+            job_id = self._start(self.hook.jobs)
+        except EntityResolutionError as error:
+            raise task_failure(error) from error
+        title = JOB_TITLES[self.job_kind]
+        self.log.info("Started %s %s of workflow %s", title, job_id, self.workflow_name)
+        if not self.wait_for_completion:
+            return job_id
+        if self.deferrable:
+            self.defer(trigger=self._trigger(job_id), method_name="execute_complete")
+        outcome: Job | EntityResolutionError
+        try:
+            outcome = wait_for_job(
+                self.hook.jobs, self.job_kind, self.workflow_name, job_id,
+                settings=self._wait_settings,
+                on_update=lambda job: self.log.info(describe(self.job_kind, job)),
+            )  # fmt: skip
+        except EntityResolutionError as error:
+            outcome = error
+        finish(context, event_payload(self.job_kind, self.workflow_name, job_id, outcome), self.log)
+        return job_id
+
+    def _trigger(self, job_id: str) -> EntityResolutionJobTrigger:
+        settings = self._wait_settings
+        return EntityResolutionJobTrigger(
+            job_kind=self.job_kind,
+            workflow_name=self.workflow_name,
+            job_id=job_id,
+            timeout=settings.timeout,
+            min_delay=settings.min_delay,
+            max_delay=settings.max_delay,
+            expected_duration=settings.expected_duration,
+            use_history=settings.use_history,
+            aws_conn_id=self.aws_conn_id,
+            region_name=self.region_name,
+            verify=self.verify,
+            botocore_config=self.botocore_config,
+        )
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
+        """Resume after the trigger's event: return the job id, or fail the task."""
+        finish(context, event, self.log)
+        return str(cast("Mapping[str, object]", event)["job_id"])
+
+
+class StartMatchingJobOperator(_StartJobOperator):
+    """Start a run of a matching workflow; by default, wait until it SUCCEEDED.
+
+    The task's return value (XCom ``return_value``) is the job id; once the
+    job ended, the final job is pushed to XCom under ``job`` as JSON data in
+    the service's names (``jobId``, ``status``, ``metrics``,
+    ``outputSourceConfig``, ...). A FAILED job fails the task, with its
+    error message and id in the log.
+
+    The wait is this library's (not the provider's fixed-interval
+    ``waiter_delay``/``waiter_max_attempts``): gaps planned from the
+    workflow's past jobs and the job's progress, throttling and 5xx ridden
+    out. Its arguments are the library's, with ``timeout`` named
+    ``wait_timeout`` here.
+
+    The connection is chosen as for the provider's AWS operators, by
+    ``aws_conn_id`` (default ``aws_default``), with ``region_name``,
+    ``verify`` and ``botocore_config`` (a dict) overriding what it says.
+
+    Args:
+        workflow_name: The matching workflow (name or ARN); templated.
+        wait_for_completion: Wait for the job to end (default); if False,
+            the task ends once the job is started.
+        deferrable: Wait in the triggerer instead of holding a worker slot.
+            Defaults to Airflow's ``[operators] default_deferrable``.
+        wait_timeout: Seconds the wait may last (default 24 hours).
+        min_delay: Shortest gap between polls, in seconds (default 2).
+        max_delay: Longest gap between polls; by default 64 s, or a
+            quarter of the predicted run time when the wait is planned.
+        expected_duration: Seconds the job should take, if you know.
+        use_history: Plan the wait from the workflow's past jobs (default).
+        **kwargs: The connection arguments, and `BaseOperator`'s.
+
+    Example:
+        ```python
+        run = StartMatchingJobOperator(task_id="match", workflow_name="customers",
+                                       deferrable=True)
+        ```
+    """
+
+    job_kind: ClassVar[JobKindName] = "matching"
+
+    def _start(self, jobs: EntityResolutionJobs) -> str:
+        return jobs.start_matching_job(self.workflow_name)
+
+
+class StartIdMappingJobOperator(_StartJobOperator):
+    """Start a run of an ID mapping workflow; by default, wait until it SUCCEEDED.
+
+    As `StartMatchingJobOperator`, with the run's job type and output
+    location.
+
+    ``workflow_name`` (templated) names the ID mapping workflow, by name or
+    ARN.
+
+    Args:
+        job_type: ``BATCH``, ``INCREMENTAL`` or ``DELETE_ONLY`` (an
+            `IdMappingJobType` or its text); templated. Not sent if None,
+            so the service's default applies.
+        output_source: Where this run writes its output, instead of the
+            workflow's: an `OutputSource`, or a dict in the service's names
+            (``roleArn``, ``outputS3Path``, ``KMSArn``); templated.
+        **kwargs: ``workflow_name`` and the rest, as `StartMatchingJobOperator`.
+    """
+
+    job_kind: ClassVar[JobKindName] = "id_mapping"
+    template_fields: Sequence[str] = aws_template_fields(
+        "workflow_name", "job_type", "output_source"
+    )
+
+    def __init__(
+        self,
+        *,
+        job_type: IdMappingJobType | str | None = None,
+        output_source: OutputSource | Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.job_type = job_type
+        self.output_source = output_source
+
+    def _start(self, jobs: EntityResolutionJobs) -> str:
+        return jobs.start_id_mapping_job(
+            self.workflow_name,
+            # Text is checked by the library, which names the choices.
+            job_type=cast("IdMappingJobType | None", self.job_type),
+            output_source=_output_source(self.output_source),
+        )
+
+
+def _output_source(value: OutputSource | Mapping[str, str] | None) -> OutputSource | None:
+    if not isinstance(value, Mapping):
+        return value
+    try:
+        return OutputSource.model_validate(value)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+            for problem in error.errors(include_url=False, include_input=False)
+        )
+        raise InvalidInputError(
+            f"output_source is not an output location: {problems}", parameter="output_source"
+        ) from None

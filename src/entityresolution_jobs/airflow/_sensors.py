@@ -1,0 +1,151 @@
+"""MatchingJobSensor and IdMappingJobSensor: wait for a job someone else started."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
+from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from airflow.providers.common.compat.sdk import conf
+
+from .._errors import EntityResolutionError
+from .._status import JobStatus
+from .._waiting import DEFAULT_MIN_DELAY, is_transient
+from ._hook import EntityResolutionHook
+from ._jobs import describe, failed_error, get_job
+from ._outcome import event_payload, finish, task_failure
+from ._triggers import EntityResolutionJobTrigger
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from airflow.sdk import Context
+
+    from ._jobs import JobKindName
+
+
+class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
+    """Succeed when a job of ``job_kind`` SUCCEEDED; fail when it FAILED."""
+
+    aws_hook_class = EntityResolutionHook
+    job_kind: ClassVar[JobKindName]
+    template_fields: Sequence[str] = aws_template_fields("workflow_name", "job_id")
+    ui_color = "#ff9900"
+
+    def __init__(
+        self,
+        *,
+        workflow_name: str,
+        job_id: str,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float | None = None,
+        expected_duration: float | None = None,
+        use_history: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        # The provider's base class leaves **kwargs (BaseSensorOperator's) untyped.
+        super().__init__(**kwargs)  # pyright: ignore[reportUnknownMemberType]
+        self.workflow_name = workflow_name
+        self.job_id = job_id
+        self.deferrable = deferrable
+        self.min_delay = min_delay
+        self.max_delay = max_delay
+        self.expected_duration = expected_duration
+        self.use_history = use_history
+
+    def execute(self, context: Context) -> Any:
+        """Poke (or reschedule) as the mode says; deferrable: one poke, then the triggerer."""
+        if not self.deferrable:
+            return super().execute(context)
+        if not self.poke(context):
+            self.defer(trigger=self._trigger(), method_name="execute_complete")
+        return None
+
+    def _trigger(self) -> EntityResolutionJobTrigger:
+        return EntityResolutionJobTrigger(
+            job_kind=self.job_kind,
+            workflow_name=self.workflow_name,
+            job_id=self.job_id,
+            timeout=float(self.timeout),
+            min_delay=self.min_delay,
+            max_delay=self.max_delay,
+            expected_duration=self.expected_duration,
+            use_history=self.use_history,
+            aws_conn_id=self.aws_conn_id,
+            region_name=self.region_name,
+            verify=self.verify,
+            botocore_config=self.botocore_config,
+        )
+
+    def execute_complete(self, context: Context, event: Mapping[str, Any] | None = None) -> None:
+        """Resume after the trigger's event: succeed, or fail the task."""
+        finish(context, event, self.log)
+
+    def poke(self, context: Context) -> bool:
+        """One ``Get*Job`` request: True once SUCCEEDED; a FAILED job fails the task.
+
+        Throttling, 5xx and connection errors count as "not yet"; any other
+        error fails the task, naming its class.
+        """
+        try:
+            job = get_job(self.hook.jobs, self.job_kind, self.workflow_name, self.job_id)
+        except EntityResolutionError as error:
+            if not is_transient(error):
+                raise task_failure(error) from error
+            self.log.warning("%s: %s (will poke again)", type(error).__name__, error)
+            return False
+        self.log.info(describe(self.job_kind, job))
+        if not job.status.is_terminal:
+            return False
+        ended = (
+            failed_error(self.job_kind, self.workflow_name, job)
+            if job.status is JobStatus.FAILED
+            else job
+        )
+        finish(
+            context, event_payload(self.job_kind, self.workflow_name, self.job_id, ended), self.log
+        )
+        return True
+
+
+class MatchingJobSensor(_JobSensor):
+    """Wait for a matching job to end: succeed if it SUCCEEDED, fail if it FAILED.
+
+    Works in each of Airflow's sensor modes: ``poke`` (one request every
+    ``poke_interval``, holding a worker slot), ``reschedule`` (freeing the
+    slot between pokes) and ``deferrable=True``: one poke, then this
+    library's planned wait in the triggerer, within the sensor's
+    ``timeout``. The final job is pushed to XCom under ``job`` as JSON
+    data in the service's names.
+
+    The connection is chosen as for the provider's AWS sensors, by
+    ``aws_conn_id`` (default ``aws_default``), with ``region_name``,
+    ``verify`` and ``botocore_config`` (a dict) overriding what it says.
+
+    Args:
+        workflow_name: The matching workflow (name or ARN); templated.
+        job_id: The job's id; templated (e.g. from the starting task's XCom).
+        deferrable: Wait in the triggerer. Defaults to Airflow's
+            ``[operators] default_deferrable``.
+        min_delay: Deferrable mode: as the library's wait.
+        max_delay: Deferrable mode: as the library's wait.
+        expected_duration: Deferrable mode: as the library's wait.
+        use_history: Deferrable mode: as the library's wait.
+        **kwargs: The connection arguments, and `BaseSensorOperator`'s
+            (``mode``, ``poke_interval``, ``timeout``, ...).
+    """
+
+    job_kind: ClassVar[JobKindName] = "matching"
+
+
+class IdMappingJobSensor(_JobSensor):
+    """Wait for an ID mapping job to end; as `MatchingJobSensor`.
+
+    Args:
+        workflow_name: The ID mapping workflow (name or ARN); templated.
+        job_id: The job's id; templated.
+        **kwargs: As `MatchingJobSensor`.
+    """
+
+    job_kind: ClassVar[JobKindName] = "id_mapping"

@@ -1,0 +1,137 @@
+"""Set-up of the Airflow tests: a throwaway Airflow home, the fake service, a connection.
+
+Airflow reads its configuration when first imported, so the environment is
+set in ``pytest_configure``, before any test module (and so Airflow) is
+imported: SQLite metadata in a temporary ``AIRFLOW_HOME``, migrated once,
+and two DAG bundles (the example in ``examples/airflow`` and this suite's
+own DAGs in ``tests-airflow/dags``) for ``dag.test()`` to find its DAG in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from moto.server import ThreadedMotoServer
+
+from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
+
+ROOT = Path(__file__).parent.parent
+REGION = "eu-west-1"  # the connection's region; not the SDK's default
+WORKFLOW = "customers"
+ID_MAPPING_WORKFLOW = "ids"
+ROLE = "arn:aws:iam::123456789012:role/entity-resolution"
+
+_FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def _bundle(name: str, path: Path) -> dict[str, Any]:
+    return {
+        "name": name,
+        "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+        "kwargs": {"path": str(path)},
+    }
+
+
+# Warnings fail tests (pyproject.toml), but not those of Airflow's own
+# dependencies, which this project cannot act on.
+THIRD_PARTY_WARNINGS = [
+    # Airflow's in-process API server (dag.test) imports starlette's test client.
+    "ignore:Using `httpx` with `starlette.testclient` is deprecated",
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point Airflow at a new home and database, and create its tables."""
+    for line in THIRD_PARTY_WARNINGS:
+        config.addinivalue_line("filterwarnings", line)
+    home = Path(tempfile.mkdtemp(prefix="airflow-home-"))
+    config.stash[_HOME] = home
+    os.environ.update(_FAKE_AWS)
+    os.environ.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "examples" / "airflow"),
+            "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(
+                [
+                    _bundle("examples", ROOT / "examples" / "airflow"),
+                    _bundle("tests", ROOT / "tests-airflow" / "dags"),
+                ]
+            ),
+        }
+    )
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        check=True,
+        capture_output=True,
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the Airflow home."""
+    home = config.stash.get(_HOME, None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+_HOME = pytest.StashKey[Path]()
+
+
+@pytest.fixture(scope="session")
+def _fake_service_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fake_service_url(_fake_service_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The fake service's URL, every backend reset, and ``aws_default`` pointing at it.
+
+    The connection names region eu-west-1 and the endpoint, as a user's
+    connection to a local test server would; the SDK default is us-east-1.
+    """
+    connection = {
+        "conn_type": "aws",
+        "login": "testing",
+        "password": "testing",
+        "extra": {"region_name": REGION, "endpoint_url": _fake_service_url},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(connection))
+    requests.post(f"{_fake_service_url}/moto-api/reset", timeout=10)
+    yield _fake_service_url
+    requests.post(f"{_fake_service_url}/moto-api/reset", timeout=10)
+
+
+@pytest.fixture
+def service(fake_service_url: str) -> EntityResolutionMock:
+    """Controls of the fake service in the connection's region, with two workflows.
+
+    Jobs run for under a second, so a whole DAG runs in seconds.
+    """
+    mock = EntityResolutionMock(region_name=REGION)
+    mock.timeline = JobTimeline(queued_seconds=0.2, running_seconds=0.6)
+    mock.create_workflow(WORKFLOW)
+    mock.create_id_mapping_workflow(ID_MAPPING_WORKFLOW)
+    return mock
