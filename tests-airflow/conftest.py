@@ -125,6 +125,18 @@ def fake_service_url(_fake_service_url: str, monkeypatch: pytest.MonkeyPatch) ->
 
 
 @pytest.fixture
+def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``aws_default`` pointing at a closed port: any request sent fails as a TransportError."""
+    connection = {
+        "conn_type": "aws",
+        "login": "testing",
+        "password": "testing",
+        "extra": {"region_name": REGION, "endpoint_url": "http://127.0.0.1:9"},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(connection))
+
+
+@pytest.fixture
 def service(fake_service_url: str) -> EntityResolutionMock:
     """Controls of the fake service in the connection's region, with two workflows.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -160,15 +159,6 @@ class TestWaitingInTheWorker:
 
 
 class TestBadInput:
-    @pytest.fixture
-    def unreachable(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A connection to a closed port: any request sent would fail as a TransportError."""
-        connection = {
-            "conn_type": "aws",
-            "extra": {"region_name": REGION, "endpoint_url": "http://127.0.0.1:9"},
-        }
-        monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(connection))
-
     @pytest.mark.usefixtures("unreachable")
     def test_an_invalid_workflow_name_fails_at_once_without_retries_or_a_request(self) -> None:
         with pytest.raises(AirflowFailException, match="InvalidInputError: workflow_name"):

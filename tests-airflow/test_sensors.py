@@ -192,6 +192,15 @@ class TestDeferrable:
 
         assert ti.pushed["job"]["status"] == "SUCCEEDED"  # type: ignore[index]
 
+    @pytest.mark.usefixtures("unreachable")
+    def test_an_invalid_wait_setting_fails_before_the_first_poke(self) -> None:
+        sensor = _sensor("a" * 32, deferrable=True, min_delay=0)
+
+        with pytest.raises(
+            AirflowFailException, match=r"^InvalidInputError: min_delay must be > 0"
+        ):
+            sensor.execute(context_of(RecordingTaskInstance()))
+
     def test_an_invalid_job_id_fails_before_deferring(self, service: EntityResolutionMock) -> None:
         with pytest.raises(AirflowFailException, match=r"^InvalidInputError: job_id"):
             _sensor("not-an-id!", deferrable=True).execute(context_of(RecordingTaskInstance()))

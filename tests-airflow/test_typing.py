@@ -23,8 +23,8 @@ def test_each_deliberate_misuse_fails_for_its_reason_and_nothing_else() -> None:
     stdout, stderr, _status = mypy_api.run(["--strict", "--no-error-summary", str(path)])
     assert not stderr, stderr
     reported: dict[int, list[str]] = {}
-    for line in stdout.splitlines():
-        if match := REPORTED.match(line):
+    for output in stdout.splitlines():
+        if match := REPORTED.match(output):
             reported.setdefault(int(match["line"]), []).append(match["message"])
 
     assert sorted(reported) == sorted(expected), reported

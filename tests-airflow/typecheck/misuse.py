@@ -15,9 +15,7 @@ from entityresolution_jobs.airflow import (
 )
 
 StartMatchingJobOperator(task_id="m", workflow_name=42)  # E: incompatible type "int"
-StartMatchingJobOperator(
-    task_id="m", workflow_name="w", min_delay="2"
-)  # E: incompatible type "str"
+StartMatchingJobOperator(task_id="m", workflow_name="w", min_delay="2")  # E: type "str"
 StartMatchingJobOperator(task_id="m", workflow_name="w", wait_for_completion="no")  # E: "str"
 StartIdMappingJobOperator(task_id="i", workflow_name="w", job_type=3)  # E: incompatible type "int"
 MatchingJobSensor(task_id="s", workflow_name="w")  # E: Missing named argument "job_id"

@@ -14,9 +14,9 @@ from .._errors import EntityResolutionError, InvalidInputError
 from .._models import OutputSource
 from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 from ._hook import EntityResolutionHook
-from ._jobs import JOB_TITLES, WaitSettings, describe, wait_for_job
+from ._jobs import JOB_TITLES, describe, wait_for_job
 from ._outcome import event_payload, finish, task_failure
-from ._triggers import EntityResolutionJobTrigger
+from ._triggers import trigger_for, wait_settings_of
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -58,16 +58,6 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         self.expected_duration = expected_duration
         self.use_history = use_history
 
-    @property
-    def _wait_settings(self) -> WaitSettings:
-        return WaitSettings(
-            timeout=self.wait_timeout,
-            min_delay=self.min_delay,
-            max_delay=self.max_delay,
-            expected_duration=self.expected_duration,
-            use_history=self.use_history,
-        )
-
     def _start(self, jobs: EntityResolutionJobs) -> str:
         raise NotImplementedError
 
@@ -75,7 +65,7 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         """Start the job; return its id once it SUCCEEDED (or at once, without waiting)."""
         try:
             if self.wait_for_completion:
-                self._wait_settings.check()  # before the job is started
+                wait_settings_of(self, self.wait_timeout).check()  # before the job is started
             job_id = self._start(self.hook.jobs)
         except EntityResolutionError as error:
             raise task_failure(error) from error
@@ -84,35 +74,19 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         if not self.wait_for_completion:
             return job_id
         if self.deferrable:
-            self.defer(trigger=self._trigger(job_id), method_name="execute_complete")
+            trigger = trigger_for(self, job_id, self.wait_timeout)
+            self.defer(trigger=trigger, method_name="execute_complete")
         outcome: Job | EntityResolutionError
         try:
             outcome = wait_for_job(
                 self.hook.jobs, self.job_kind, self.workflow_name, job_id,
-                settings=self._wait_settings,
+                settings=wait_settings_of(self, self.wait_timeout),
                 on_update=lambda job: self.log.info(describe(self.job_kind, job)),
             )  # fmt: skip
         except EntityResolutionError as error:
             outcome = error
         finish(context, event_payload(self.job_kind, self.workflow_name, job_id, outcome), self.log)
         return job_id
-
-    def _trigger(self, job_id: str) -> EntityResolutionJobTrigger:
-        settings = self._wait_settings
-        return EntityResolutionJobTrigger(
-            job_kind=self.job_kind,
-            workflow_name=self.workflow_name,
-            job_id=job_id,
-            timeout=settings.timeout,
-            min_delay=settings.min_delay,
-            max_delay=settings.max_delay,
-            expected_duration=settings.expected_duration,
-            use_history=settings.use_history,
-            aws_conn_id=self.aws_conn_id,
-            region_name=self.region_name,
-            verify=self.verify,
-            botocore_config=self.botocore_config,
-        )
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
         """Resume after the trigger's event: return the job id, or fail the task."""

@@ -14,7 +14,7 @@ from .._waiting import DEFAULT_MIN_DELAY, is_transient
 from ._hook import EntityResolutionHook
 from ._jobs import describe, failed_error, get_job
 from ._outcome import event_payload, finish, task_failure
-from ._triggers import EntityResolutionJobTrigger
+from ._triggers import trigger_for, wait_settings_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -58,25 +58,14 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
         """Poke (or reschedule) as the mode says; deferrable: one poke, then the triggerer."""
         if not self.deferrable:
             return super().execute(context)
+        try:
+            wait_settings_of(self, self.timeout).check()
+        except EntityResolutionError as error:
+            raise task_failure(error) from error
         if not self.poke(context):
-            self.defer(trigger=self._trigger(), method_name="execute_complete")
+            trigger = trigger_for(self, self.job_id, self.timeout)
+            self.defer(trigger=trigger, method_name="execute_complete")
         return None
-
-    def _trigger(self) -> EntityResolutionJobTrigger:
-        return EntityResolutionJobTrigger(
-            job_kind=self.job_kind,
-            workflow_name=self.workflow_name,
-            job_id=self.job_id,
-            timeout=float(self.timeout),
-            min_delay=self.min_delay,
-            max_delay=self.max_delay,
-            expected_duration=self.expected_duration,
-            use_history=self.use_history,
-            aws_conn_id=self.aws_conn_id,
-            region_name=self.region_name,
-            verify=self.verify,
-            botocore_config=self.botocore_config,
-        )
 
     def execute_complete(self, context: Context, event: Mapping[str, Any] | None = None) -> None:
         """Resume after the trigger's event: succeed, or fail the task."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
@@ -17,6 +17,51 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from ._jobs import Job, JobKindName
+
+
+class WaitingTask(Protocol):
+    """What an operator or sensor waiting on a job has: the job, wait settings, connection."""
+
+    job_kind: ClassVar[JobKindName]
+    workflow_name: str
+    min_delay: float
+    max_delay: float | None
+    expected_duration: float | None
+    use_history: bool
+    aws_conn_id: str | None
+    region_name: str | None
+    verify: bool | str | None
+    botocore_config: dict[str, Any] | None
+
+
+def wait_settings_of(task: WaitingTask, timeout: float) -> WaitSettings:
+    """The settings of the wait ``task`` asks for, within ``timeout`` seconds."""
+    return WaitSettings(
+        timeout=timeout,
+        min_delay=task.min_delay,
+        max_delay=task.max_delay,
+        expected_duration=task.expected_duration,
+        use_history=task.use_history,
+    )
+
+
+def trigger_for(task: WaitingTask, job_id: str, timeout: float) -> EntityResolutionJobTrigger:
+    """The trigger that waits, in the triggerer, as ``task`` would have waited in the worker."""
+    return EntityResolutionJobTrigger(
+        job_kind=task.job_kind,
+        workflow_name=task.workflow_name,
+        job_id=job_id,
+        timeout=timeout,
+        min_delay=task.min_delay,
+        max_delay=task.max_delay,
+        expected_duration=task.expected_duration,
+        use_history=task.use_history,
+        aws_conn_id=task.aws_conn_id,
+        region_name=task.region_name,
+        verify=task.verify,
+        botocore_config=task.botocore_config,
+    )
+
 
 # Where serialize() says the class lives: the public name, which stays put
 # when private modules move (the path is stored with deferred tasks).
