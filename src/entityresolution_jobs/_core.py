@@ -220,15 +220,23 @@ class Shell(Generic[SessionT]):
         return f"{type(self).__name__}(region_name={region!r}, endpoint_url={endpoint!r})"
 
 
+def validation_problems(error: ValidationError, whole: str) -> str:
+    """Pydantic's complaints in one line (``where: what; ...``), without the input's values.
+
+    ``whole`` names a complaint about the whole document rather than a field.
+    """
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc']) or whole}: {problem['msg']}"
+        for problem in error.errors(include_url=False, include_input=False)
+    )
+
+
 def read_reply(operation: Operation[ResultT], reply: Mapping[str, object]) -> ResultT:
     """Turn a botocore reply into the operation's result, or raise `ResponseError`."""
     try:
         return operation.read(reply)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'reply'}: {problem['msg']}"
-            for problem in error.errors(include_url=False, include_input=False)
-        )
+        problems = validation_problems(error, "reply")
         http_status, request_id = reply_metadata(reply)
         raise ResponseError(
             f"{operation.name} returned a reply that is not a valid result: {problems}",

@@ -21,38 +21,21 @@ def _dag(dag_id: str) -> DAG:
     return DAG(dag_id, schedule=None, start_date=START, catchup=False)
 
 
-# A sensor per mode, on a job started outside the DAG (its id is a run param).
-for mode in ("poke", "reschedule"):
-    with _dag(f"matching_sensor_{mode}"):
-        MatchingJobSensor(
-            task_id="sense",
-            workflow_name="{{ params.workflow_name }}",
-            job_id="{{ params.job_id }}",
-            mode=mode,
-            poke_interval=0.3 if mode == "poke" else 1,
-            timeout=60,
-            deferrable=False,
-        )
-
-with _dag("matching_sensor_deferrable"):
-    MatchingJobSensor(
-        task_id="sense",
-        workflow_name="{{ params.workflow_name }}",
-        job_id="{{ params.job_id }}",
-        deferrable=True,
-        timeout=60,
-        min_delay=FAST,
-    )
-
-with _dag("id_mapping_sensor_deferrable"):
-    IdMappingJobSensor(
-        task_id="sense",
-        workflow_name="{{ params.workflow_name }}",
-        job_id="{{ params.job_id }}",
-        deferrable=True,
-        timeout=60,
-        min_delay=FAST,
-    )
+# A sensor per kind and mode, on a job started outside the DAG: the
+# workflow and the job id are run params (templated).
+for kind, sensor in (("matching", MatchingJobSensor), ("id_mapping", IdMappingJobSensor)):
+    for mode in ("poke", "reschedule", "deferrable"):
+        with _dag(f"{kind}_sensor_{mode}"):
+            sensor(
+                task_id="sense",
+                workflow_name="{{ params.workflow_name }}",
+                job_id="{{ params.job_id }}",
+                mode="reschedule" if mode == "reschedule" else "poke",
+                deferrable=mode == "deferrable",
+                poke_interval=1 if mode == "reschedule" else 0.3,
+                timeout=60,
+                min_delay=FAST,
+            )
 
 # Operators: waiting in the worker, and an ID mapping job whose sensor
 # reads the id from the operator's XCom.

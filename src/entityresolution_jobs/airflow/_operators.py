@@ -10,6 +10,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import conf
 from pydantic import ValidationError
 
+from .._core import validation_problems
 from .._errors import EntityResolutionError, InvalidInputError
 from .._models import OutputSource
 from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
@@ -190,10 +191,7 @@ def _output_source(value: OutputSource | Mapping[str, str] | None) -> OutputSour
     try:
         return OutputSource.model_validate(value)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
-            for problem in error.errors(include_url=False, include_input=False)
-        )
+        problems = validation_problems(error, "output_source")
         raise InvalidInputError(
             f"output_source is not an output location: {problems}", parameter="output_source"
         ) from None
