@@ -17,7 +17,7 @@ from ._outcome import event_payload, finish, task_failure
 from ._triggers import trigger_for, wait_settings_of
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     from airflow.sdk import Context
 
@@ -67,7 +67,7 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
             self.defer(trigger=trigger, method_name="execute_complete")
         return None
 
-    def execute_complete(self, context: Context, event: Mapping[str, Any] | None = None) -> None:
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> None:
         """Resume after the trigger's event: succeed, or fail the task."""
         finish(context, event, self.log)
 
