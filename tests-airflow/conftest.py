@@ -15,13 +15,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from moto.server import ThreadedMotoServer
 
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
@@ -94,20 +91,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _HOME = pytest.StashKey[Path]()
 
 
-@pytest.fixture(scope="session")
-def _fake_service_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def fake_service_url(_fake_service_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The fake service's URL, every backend reset, and ``aws_default`` pointing at it.
+def fake_service_url(entity_resolution_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The fake service's URL (the package's pytest fixture), and ``aws_default`` pointing at it.
 
     The connection names region eu-west-1 and the endpoint, as a user's
     connection to a local test server would; the SDK default is us-east-1.
@@ -116,12 +102,10 @@ def fake_service_url(_fake_service_url: str, monkeypatch: pytest.MonkeyPatch) ->
         "conn_type": "aws",
         "login": "testing",
         "password": "testing",
-        "extra": {"region_name": REGION, "endpoint_url": _fake_service_url},
+        "extra": {"region_name": REGION, "endpoint_url": entity_resolution_server},
     }
     monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(connection))
-    requests.post(f"{_fake_service_url}/moto-api/reset", timeout=10)
-    yield _fake_service_url
-    requests.post(f"{_fake_service_url}/moto-api/reset", timeout=10)
+    return entity_resolution_server
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import botocore.session
 import pytest
 import requests
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
 
 from entityresolution_jobs import EntityResolutionJobs
 
@@ -71,23 +70,16 @@ def stubber(client: BaseClient) -> Iterator[Stubber]:
         stub.assert_no_pending_responses()
 
 
-@pytest.fixture(scope="session")
-def _moto_server_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def moto_server(_moto_server_url: str) -> Iterator[str]:
-    """The URL of moto's server on 127.0.0.1 (shared), with every backend reset around the test."""
-    requests.post(f"{_moto_server_url}/moto-api/reset", timeout=10)
-    yield _moto_server_url
-    requests.post(f"{_moto_server_url}/moto-api/reset", timeout=10)
+def moto_server(_entity_resolution_server_url: str) -> Iterator[str]:
+    """The URL of moto's server on 127.0.0.1, with every backend reset around the test.
+
+    The plugin's shared server, without the fake credentials its public
+    ``entity_resolution_server`` fixture sets: these tests keep their own.
+    """
+    requests.post(f"{_entity_resolution_server_url}/moto-api/reset", timeout=10)
+    yield _entity_resolution_server_url
+    requests.post(f"{_entity_resolution_server_url}/moto-api/reset", timeout=10)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from entityresolution_jobs import EntityResolutionJobs, ResourceNotFoundError
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline, _registration
 
 from .support import JOB_ID, assert_matches_output_shape, call, error_of
@@ -500,3 +502,25 @@ class TestMotoInternalsCheck:
 
         with pytest.raises(RuntimeError, match="no longer routes entityresolution URLs"):
             _registration.check_moto_internals()
+
+
+def test_the_server_fixture_serves_the_fake_over_http_with_controls(
+    entity_resolution_server: str,
+) -> None:
+    fake = EntityResolutionMock(region_name="eu-west-1")
+    fake.create_workflow(WORKFLOW)
+    er = EntityResolutionJobs(region_name="eu-west-1", endpoint_url=entity_resolution_server)
+
+    job_id = er.start_matching_job(WORKFLOW)
+    fake.job(WORKFLOW, job_id).fail("input table is empty")
+
+    assert entity_resolution_server.startswith("http://127.0.0.1:")
+    assert er.get_matching_job(WORKFLOW, job_id).error_message == "input table is empty"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
+
+
+def test_the_server_fixture_starts_every_test_empty(entity_resolution_server: str) -> None:
+    # The test above created a workflow in eu-west-1; it is gone.
+    er = EntityResolutionJobs(region_name="eu-west-1", endpoint_url=entity_resolution_server)
+    with pytest.raises(ResourceNotFoundError):
+        er.get_matching_job(WORKFLOW, "a" * 32)

@@ -1,6 +1,9 @@
 """The pytest plugin of entityresolution-jobs (registered as ``pytest11``).
 
-It offers the ``entity_resolution`` fixture. Loading it imports neither
+It offers the ``entity_resolution`` fixture (the fake service in-process,
+under ``mock_aws()``) and ``entity_resolution_server`` (the fake service
+over HTTP on 127.0.0.1, for clients that cannot be patched in-process:
+aiobotocore, Airflow's triggerer, a subprocess). Loading it imports neither
 boto3 nor moto (the package's clients load on first use), so it costs
 test suites that do not use the fixture next to nothing, and it works
 without moto until the fixture is asked for.
@@ -56,3 +59,54 @@ def entity_resolution(monkeypatch: pytest.MonkeyPatch) -> Iterator[EntityResolut
     monkeypatch.setenv("AWS_DEFAULT_REGION", region)
     with mock_aws():
         yield EntityResolutionMock(region_name=region)
+
+
+@pytest.fixture(scope="session")
+def _entity_resolution_server_url() -> Iterator[str]:
+    """One fake service over HTTP for the whole session, on a free port of 127.0.0.1."""
+    try:
+        from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only when the fixture is used
+
+        from . import testing  # noqa: F401, PLC0415 - teaches moto's server the service
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise pytest.UsageError(
+            "the entity_resolution_server fixture needs moto's server: "
+            "pip install 'entityresolution-jobs[testing]'"
+        ) from error
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def entity_resolution_server(
+    _entity_resolution_server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """Serve the fake service (and moto's) over HTTP on 127.0.0.1; yield its endpoint URL.
+
+    Every backend starts empty and is reset after the test; fake
+    credentials are set as for ``entity_resolution``. The server runs in
+    the test's process, so `EntityResolutionMock` controls it: create
+    workflows, pin or fail jobs, inject faults.
+
+    Example:
+        ```python
+        def test_trigger_waits(entity_resolution_server):
+            fake = EntityResolutionMock(region_name="us-east-1")
+            fake.create_workflow("customers")
+            jobs = EntityResolutionJobs(endpoint_url=entity_resolution_server)
+            ...
+        ```
+    """
+    import requests  # noqa: PLC0415 - moto's own dependency, loaded with the fixture
+
+    for name, value in _FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    reset = f"{_entity_resolution_server_url}/moto-api/reset"
+    requests.post(reset, timeout=10)
+    yield _entity_resolution_server_url
+    requests.post(reset, timeout=10)
