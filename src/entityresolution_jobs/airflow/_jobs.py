@@ -1,8 +1,9 @@
 """The two job kinds as the operators, sensors and trigger use them.
 
-Only the library's public calls: each helper picks the kind's method and
-hands on. The waiting rules stay the library's; `WaitSettings` only carries
-the wait's arguments from an operator to a trigger and checks them early.
+Each helper picks the kind's public method and hands on: the waiting rules
+stay the library's. `WaitSettings` only carries a wait's arguments from a
+task to its trigger, and checks them early with the library's own check
+(`waiter_for`, as the clients do).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Literal, Union
 
 from pydantic_core import to_jsonable_python
 
-from .._core import MATCHING
+from .._core import ID_MAPPING, MATCHING
 from .._errors import IdMappingJobFailedError, JobFailedError, MatchingJobFailedError
 from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now, waiter_for
 
@@ -29,7 +30,7 @@ JobKindName = Literal["matching", "id_mapping"]
 
 Job = Union["MatchingJob", "IdMappingJob"]
 
-JOB_TITLES: dict[JobKindName, str] = {"matching": "matching job", "id_mapping": "ID mapping job"}
+JOB_TITLES: dict[JobKindName, str] = {"matching": MATCHING.noun, "id_mapping": ID_MAPPING.noun}
 
 
 @dataclass(frozen=True)
