@@ -76,6 +76,21 @@ class TestDeferral:
         assert (kwargs["max_delay"], kwargs["expected_duration"]) == (30, 60)
         assert kwargs["use_history"] is False
 
+    def test_an_error_event_fails_the_resumed_task_naming_the_error_class(
+        self, service: EntityResolutionMock
+    ) -> None:
+        trigger = EntityResolutionJobTrigger(
+            job_kind="matching", workflow_name=WORKFLOW, job_id="f" * 32, min_delay=0.1
+        )
+        (event,) = run_trigger(trigger)
+        ti = RecordingTaskInstance()
+
+        with pytest.raises(AirflowException, match=r"^ResourceNotFoundError: ") as failed:
+            _operator().execute_complete(context_of(ti), event.payload)
+
+        assert not isinstance(failed.value, AirflowFailException)
+        assert ti.pushed == {}  # there is no job to push
+
     def test_an_unreadable_event_fails_the_task(self) -> None:
         with pytest.raises(AirflowException, match="cannot read"):
             _operator().execute_complete(context_of(RecordingTaskInstance()), None)
