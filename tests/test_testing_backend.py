@@ -517,6 +517,7 @@ def test_the_server_fixture_serves_the_fake_over_http_with_controls(
     assert entity_resolution_server.startswith("http://127.0.0.1:")
     assert er.get_matching_job(WORKFLOW, job_id).error_message == "input table is empty"
     assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
+    assert os.environ["AWS_DEFAULT_REGION"] == "us-east-1"  # the suite's, kept
 
 
 def test_the_server_fixture_starts_every_test_empty(entity_resolution_server: str) -> None:

@@ -30,6 +30,15 @@ _FAKE_CREDENTIALS = {
 }
 
 
+def _fake_aws(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Set fake credentials, and a default region unless one is set; return the region."""
+    for name, value in _FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    region = os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    return region
+
+
 @pytest.fixture
 def entity_resolution(monkeypatch: pytest.MonkeyPatch) -> Iterator[EntityResolutionMock]:
     """Mock AWS with moto, Entity Resolution included, and yield its controls.
@@ -53,10 +62,7 @@ def entity_resolution(monkeypatch: pytest.MonkeyPatch) -> Iterator[EntityResolut
         raise pytest.UsageError(
             "the entity_resolution fixture needs moto: pip install 'entityresolution-jobs[testing]'"
         ) from error
-    for name, value in _FAKE_CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
-    region = os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    region = _fake_aws(monkeypatch)
     with mock_aws():
         yield EntityResolutionMock(region_name=region)
 
@@ -89,7 +95,8 @@ def entity_resolution_server(
     """Serve the fake service (and moto's) over HTTP on 127.0.0.1; yield its endpoint URL.
 
     Every backend starts empty and is reset after the test; fake
-    credentials are set as for ``entity_resolution``. The server runs in
+    credentials (and ``AWS_DEFAULT_REGION``) are set as for
+    ``entity_resolution``. The server runs in
     the test's process, so `EntityResolutionMock` controls it: create
     workflows, pin or fail jobs, inject faults.
 
@@ -104,8 +111,7 @@ def entity_resolution_server(
     """
     import requests  # noqa: PLC0415 - moto's own dependency, loaded with the fixture
 
-    for name, value in _FAKE_CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
+    _fake_aws(monkeypatch)
     reset = f"{_entity_resolution_server_url}/moto-api/reset"
     requests.post(reset, timeout=10)
     yield _entity_resolution_server_url
