@@ -12,18 +12,7 @@ for version in $declared; do
     if [ "$version" = "$default" ]; then
         continue
     fi
-    python=""
-    candidates=$(command -v "python$version" || true)
-    if command -v pyenv >/dev/null 2>&1; then  # pyenv's shims fail for versions not selected
-        candidates="$(ls -d "$(pyenv root)/versions/$version".*/bin/python 2>/dev/null | sort -V | tail -n 1) $candidates"
-    fi
-    for candidate in $candidates; do
-        if "$candidate" -c 'import sys' >/dev/null 2>&1; then
-            python=$candidate
-            break
-        fi
-    done
-    if [ -z "$python" ]; then
+    if ! python=$(bash .ci/find_python.sh "$version"); then
         echo "Python $version: no interpreter found (pythonX.Y on PATH, or pyenv); skipped"
         continue
     fi

@@ -11,6 +11,7 @@ without moto until the fixture is asked for.
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import TYPE_CHECKING
 
@@ -73,7 +74,7 @@ def _entity_resolution_server_url() -> Iterator[str]:
     try:
         from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only when the fixture is used
 
-        from . import testing  # noqa: F401, PLC0415 - teaches moto's server the service
+        importlib.import_module(".testing", __package__)  # teaches moto's server the service
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise pytest.UsageError(
             "the entity_resolution_server fixture needs moto's server: "
