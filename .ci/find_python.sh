@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Print the path of a working interpreter for Python X.Y (the argument):
 # the newest under pyenv's versions, else pythonX.Y on PATH (pyenv's shims
-# fail for versions not selected, so each candidate is tried). Exit 1 if none.
+# fail for versions not selected, so each candidate is tried). If there is
+# none, say so on stderr (the caller skips the version) and exit 1.
 version=$1
 candidates=$(command -v "python$version" || true)
 if command -v pyenv >/dev/null 2>&1; then
@@ -13,4 +14,5 @@ for candidate in $candidates; do
         exit 0
     fi
 done
+echo "Python $version: no interpreter found (pythonX.Y on PATH, or pyenv); skipped" >&2
 exit 1

@@ -10,6 +10,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export AWS_EC2_METADATA_DISABLED=true
 floor=3.11  # apache-airflow-providers-amazon's Requires-Python
+constraints=$(mktemp)
+trap 'rm -f "$constraints"' EXIT
+python3 .ci/lowest_constraints.py airflow > "$constraints"
 status=0
 first=yes
 for version in $(python3 .ci/declared_pythons.py); do
@@ -17,20 +20,11 @@ for version in $(python3 .ci/declared_pythons.py); do
         echo "Python $version: below the Amazon provider's floor ($floor); skipped"
         continue
     fi
-    if ! python=$(bash .ci/find_python.sh "$version"); then
-        echo "Python $version: no interpreter found (pythonX.Y on PATH, or pyenv); skipped"
-        continue
-    fi
+    python=$(bash .ci/find_python.sh "$version") || continue
     venv=".venv-airflow-$version"
     started=$SECONDS
-    if [ ! -f "$venv/.installed-dev" ] || [ pyproject.toml -nt "$venv/.installed-dev" ]; then
-        "$python" -m venv "$venv"
-        "$venv/bin/python" -m pip install --quiet --upgrade pip
-        "$venv/bin/python" .ci/lowest_constraints.py airflow > "$venv/constraints.txt"
-        "$venv/bin/python" -m pip install --quiet -e '.[airflow,dev]' -c "$venv/constraints.txt" \
-            || { status=1; continue; }
-        touch "$venv/.installed-dev"
-    fi
+    bash .ci/ensure_venv.sh "$venv" "$python" -e '.[airflow,dev]' -c "$constraints" \
+        || { status=1; continue; }
     echo "=== Python $("$venv/bin/python" -c 'import platform; print(platform.python_version())'):" \
         $("$venv/bin/python" -m pip freeze 2>/dev/null \
             | grep -iE '^(apache-airflow|apache-airflow-core|apache-airflow-task-sdk|apache-airflow-providers-amazon|aiobotocore|boto3)==')

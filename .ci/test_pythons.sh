@@ -12,18 +12,10 @@ for version in $declared; do
     if [ "$version" = "$default" ]; then
         continue
     fi
-    if ! python=$(bash .ci/find_python.sh "$version"); then
-        echo "Python $version: no interpreter found (pythonX.Y on PATH, or pyenv); skipped"
-        continue
-    fi
+    python=$(bash .ci/find_python.sh "$version") || continue
     venv=".venv-$version"
     started=$SECONDS
-    if [ ! -f "$venv/.installed-dev" ] || [ pyproject.toml -nt "$venv/.installed-dev" ]; then
-        "$python" -m venv "$venv"
-        "$venv/bin/python" -m pip install --quiet --upgrade pip
-        "$venv/bin/python" -m pip install --quiet -e '.[dev]' || { status=1; continue; }
-        touch "$venv/.installed-dev"
-    fi
+    bash .ci/ensure_venv.sh "$venv" "$python" -e '.[dev]' || { status=1; continue; }
     "$venv/bin/python" -m pytest -q -p no:cacheprovider | tee "$venv/pytest.log" | tail -n 1
     result=${PIPESTATUS[0]}
     summary=$(tail -n 1 "$venv/pytest.log" | tr -d '=')
