@@ -38,7 +38,8 @@ with DAG(
         job_id = ti.xcom_pull(task_ids="match")
         finished = MatchingJob.model_validate(ti.xcom_pull(task_ids="match", key="job"))
         output = finished.output_source
-        print(f"job {job_id}: {finished.metrics.match_ids} match ids, output in {output}")
+        where = output.output_s3_path if output else "the workflow's output location"
+        print(f"job {job_id}: {finished.metrics.match_ids} match ids, written to {where}")
         return {
             "input_records": finished.metrics.input_records,
             "match_ids": finished.metrics.match_ids,

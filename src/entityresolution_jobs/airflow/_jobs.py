@@ -2,21 +2,20 @@
 
 Each helper picks the kind's public method and hands on: the waiting rules
 stay the library's. `WaitSettings` only carries a wait's arguments from a
-task to its trigger, and checks them early with the library's own check
-(`waiter_for`, as the clients do).
+task to its trigger; `check_wait_settings` checks them early with the
+library's own check (`waiter_for`, as the clients do).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, Union
 
 from pydantic_core import to_jsonable_python
 
 from .._core import ID_MAPPING, MATCHING
 from .._errors import IdMappingJobFailedError, JobFailedError, MatchingJobFailedError
-from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now, waiter_for
+from .._waiting import utc_now, waiter_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,23 +32,39 @@ Job = Union["MatchingJob", "IdMappingJob"]
 JOB_TITLES: dict[JobKindName, str] = {"matching": MATCHING.noun, "id_mapping": ID_MAPPING.noun}
 
 
-@dataclass(frozen=True)
-class WaitSettings:
-    """A wait's arguments, as `EntityResolutionJobs.wait_for_matching_job` takes them."""
+class WaitSettings(TypedDict):
+    """A wait's arguments, keyword for keyword as the library's ``wait_for_*`` methods take them."""
 
-    timeout: float = DEFAULT_TIMEOUT
-    min_delay: float = DEFAULT_MIN_DELAY
-    max_delay: float | None = None
-    expected_duration: float | None = None
-    use_history: bool = True
+    timeout: float
+    min_delay: float
+    max_delay: float | None
+    expected_duration: float | None
+    use_history: bool
 
-    def check(self) -> None:
-        """Raise the library's `InvalidInputError` for a bad setting, before any request."""
-        waiter_for(
-            MATCHING, "-", "-", timeout=self.timeout, min_delay=self.min_delay,
-            max_delay=self.max_delay, expected_duration=self.expected_duration,
-            use_history=self.use_history, clock=time.monotonic, now=utc_now,
-        )  # fmt: skip
+
+class WaitOptions(Protocol):
+    """The wait arguments a task or trigger keeps (its timeout aside)."""
+
+    min_delay: float
+    max_delay: float | None
+    expected_duration: float | None
+    use_history: bool
+
+
+def wait_settings_of(options: WaitOptions, timeout: float) -> WaitSettings:
+    """The settings of the wait ``options`` ask for, within ``timeout`` seconds."""
+    return WaitSettings(
+        timeout=timeout,
+        min_delay=options.min_delay,
+        max_delay=options.max_delay,
+        expected_duration=options.expected_duration,
+        use_history=options.use_history,
+    )
+
+
+def check_wait_settings(settings: WaitSettings) -> None:
+    """Raise the library's `InvalidInputError` for a bad setting, before any request."""
+    waiter_for(MATCHING, "-", "-", **settings, clock=time.monotonic, now=utc_now)
 
 
 def get_job(jobs: EntityResolutionJobs, kind: JobKindName, workflow_name: str, job_id: str) -> Job:
@@ -70,16 +85,8 @@ def wait_for_job(
 ) -> Job:
     """The library's wait, in the worker; raises as it does."""
     if kind == "matching":
-        return jobs.wait_for_matching_job(
-            workflow_name, job_id, timeout=settings.timeout, min_delay=settings.min_delay,
-            max_delay=settings.max_delay, expected_duration=settings.expected_duration,
-            use_history=settings.use_history, on_update=on_update,
-        )  # fmt: skip
-    return jobs.wait_for_id_mapping_job(
-        workflow_name, job_id, timeout=settings.timeout, min_delay=settings.min_delay,
-        max_delay=settings.max_delay, expected_duration=settings.expected_duration,
-        use_history=settings.use_history, on_update=on_update,
-    )  # fmt: skip
+        return jobs.wait_for_matching_job(workflow_name, job_id, **settings, on_update=on_update)
+    return jobs.wait_for_id_mapping_job(workflow_name, job_id, **settings, on_update=on_update)
 
 
 async def wait_for_job_async(
@@ -94,15 +101,11 @@ async def wait_for_job_async(
     """The library's async wait, in the triggerer; raises as it does."""
     if kind == "matching":
         return await jobs.wait_for_matching_job(
-            workflow_name, job_id, timeout=settings.timeout, min_delay=settings.min_delay,
-            max_delay=settings.max_delay, expected_duration=settings.expected_duration,
-            use_history=settings.use_history, on_update=on_update,
-        )  # fmt: skip
+            workflow_name, job_id, **settings, on_update=on_update
+        )
     return await jobs.wait_for_id_mapping_job(
-        workflow_name, job_id, timeout=settings.timeout, min_delay=settings.min_delay,
-        max_delay=settings.max_delay, expected_duration=settings.expected_duration,
-        use_history=settings.use_history, on_update=on_update,
-    )  # fmt: skip
+        workflow_name, job_id, **settings, on_update=on_update
+    )
 
 
 def job_document(job: Job) -> dict[str, object]:

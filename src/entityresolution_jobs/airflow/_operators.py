@@ -15,9 +15,9 @@ from .._errors import EntityResolutionError, InvalidInputError
 from .._models import OutputSource
 from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 from ._hook import EntityResolutionHook
-from ._jobs import JOB_TITLES, describe, wait_for_job
+from ._jobs import JOB_TITLES, check_wait_settings, describe, wait_for_job, wait_settings_of
 from ._outcome import event_payload, finish, task_failure
-from ._triggers import trigger_for, wait_settings_of
+from ._triggers import trigger_for
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -66,7 +66,7 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         """Start the job; return its id once it SUCCEEDED (or at once, without waiting)."""
         try:
             if self.wait_for_completion:
-                wait_settings_of(self, self.wait_timeout).check()  # before the job is started
+                check_wait_settings(wait_settings_of(self, self.wait_timeout))  # before the start
             job_id = self._start(self.hook.jobs)
         except EntityResolutionError as error:
             raise task_failure(error) from error

@@ -12,9 +12,9 @@ from .._errors import EntityResolutionError
 from .._status import JobStatus
 from .._waiting import DEFAULT_MIN_DELAY, is_transient
 from ._hook import EntityResolutionHook
-from ._jobs import describe, failed_error, get_job
+from ._jobs import check_wait_settings, describe, failed_error, get_job, wait_settings_of
 from ._outcome import event_payload, finish, task_failure
-from ._triggers import trigger_for, wait_settings_of
+from ._triggers import trigger_for
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -59,7 +59,7 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
         if not self.deferrable:
             return super().execute(context)
         try:
-            wait_settings_of(self, self.timeout).check()
+            check_wait_settings(wait_settings_of(self, self.timeout))
         except EntityResolutionError as error:
             raise task_failure(error) from error
         if not self.poke(context):

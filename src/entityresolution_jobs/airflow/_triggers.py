@@ -10,7 +10,7 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from .._errors import EntityResolutionError
 from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now
 from ._hook import EntityResolutionHook
-from ._jobs import WaitSettings, describe, wait_for_job_async
+from ._jobs import WaitOptions, describe, wait_for_job_async, wait_settings_of
 from ._outcome import event_payload
 
 if TYPE_CHECKING:
@@ -19,30 +19,15 @@ if TYPE_CHECKING:
     from ._jobs import Job, JobKindName
 
 
-class WaitingTask(Protocol):
-    """What an operator or sensor waiting on a job has: the job, wait settings, connection."""
+class WaitingTask(WaitOptions, Protocol):
+    """What an operator or sensor waiting on a job has: the job, wait options, connection."""
 
     job_kind: ClassVar[JobKindName]
     workflow_name: str
-    min_delay: float
-    max_delay: float | None
-    expected_duration: float | None
-    use_history: bool
     aws_conn_id: str | None
     region_name: str | None
     verify: bool | str | None
     botocore_config: dict[str, Any] | None
-
-
-def wait_settings_of(task: WaitingTask, timeout: float) -> WaitSettings:
-    """The settings of the wait ``task`` asks for, within ``timeout`` seconds."""
-    return WaitSettings(
-        timeout=timeout,
-        min_delay=task.min_delay,
-        max_delay=task.max_delay,
-        expected_duration=task.expected_duration,
-        use_history=task.use_history,
-    )
 
 
 def trigger_for(task: WaitingTask, job_id: str, timeout: float) -> EntityResolutionJobTrigger:
@@ -51,15 +36,11 @@ def trigger_for(task: WaitingTask, job_id: str, timeout: float) -> EntityResolut
         job_kind=task.job_kind,
         workflow_name=task.workflow_name,
         job_id=job_id,
-        timeout=timeout,
-        min_delay=task.min_delay,
-        max_delay=task.max_delay,
-        expected_duration=task.expected_duration,
-        use_history=task.use_history,
         aws_conn_id=task.aws_conn_id,
         region_name=task.region_name,
         verify=task.verify,
         botocore_config=task.botocore_config,
+        **wait_settings_of(task, timeout),
     )
 
 
@@ -162,13 +143,7 @@ class EntityResolutionJobTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Wait for the job and yield one event with how it ended."""
-        settings = WaitSettings(
-            timeout=max((self.deadline - utc_now()).total_seconds(), 0.0),
-            min_delay=self.min_delay,
-            max_delay=self.max_delay,
-            expected_duration=self.expected_duration,
-            use_history=self.use_history,
-        )
+        settings = wait_settings_of(self, max((self.deadline - utc_now()).total_seconds(), 0.0))
         outcome: Job | EntityResolutionError
         try:
             async with self.hook().async_jobs() as jobs:
