@@ -1,7 +1,7 @@
 # entityresolution-jobs: make demo | make test | make check | make bench | make docs
 # make test-lowest: the tests on the lowest dependency versions pyproject.toml allows.
 # make test-pythons: the tests on every other Python version pyproject.toml declares.
-# make test-airflow: the Airflow operators, tested through Airflow in .venv-airflow-X.Y.
+# make test-airflow: the Airflow operators, tested through Airflow on each line of .ci/airflow-lines.txt.
 # Every target creates .venv and installs .[dev] into it first if needed.
 
 PYTHON ?= python3
@@ -46,8 +46,8 @@ test-lowest: $(LOWEST_INSTALLED)
 test-pythons:
 	bash .ci/test_pythons.sh
 
-# Airflow is a large install, kept out of .venv: an environment per Python
-# (3.11 up, the provider's floor), the airflow extra pinned to its floors.
+# Airflow is a large install, kept out of .venv: an environment
+# per Airflow line (2.11 at the extra's floors, 3.0, the newest), each on its own Python.
 test-airflow:
 	bash .ci/test_airflow.sh
 
@@ -84,4 +84,4 @@ bench: $(INSTALLED)
 		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py
 
 clean:
-	rm -rf $(VENV) $(LOWEST) .venv-airflow-3.* .venv-3.* .site .dist .coverage .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .venv-airflow-* .venv-3.* .site .dist .coverage .mypy_cache .pytest_cache .ruff_cache

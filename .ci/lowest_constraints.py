@@ -3,8 +3,9 @@
 With no arguments: the runtime dependencies and the ``testing``, ``cli``
 and ``async`` extras, what users install; ``make test-lowest`` installs
 ``.[dev]`` under these constraints and runs the tests. With extras named
-(``airflow``): only those extras' own requirements, for ``make
-test-airflow``. Either way, a floor we declare is a floor we have tested.
+(``airflow``): only those extras' own requirements, which the ``floors``
+line of ``.ci/airflow-lines.txt`` must pin (``tests/test_release.py``
+checks). Either way, a floor we declare is a floor we have tested.
 """
 
 from __future__ import annotations

@@ -6,10 +6,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from airflow.sdk._shared.module_loading import import_string
-from airflow.sdk.serde import deserialize, serialize
 
-from airflow_support import run_trigger
+from airflow_support import run_trigger, stored_trigger
 from conftest import ID_MAPPING_WORKFLOW, WORKFLOW
 from entityresolution_jobs import EntityResolutionJobs, IdMappingJob, IdMappingJobType, MatchingJob
 from entityresolution_jobs.airflow import EntityResolutionHook, EntityResolutionJobTrigger
@@ -39,10 +37,7 @@ def test_serialize_rebuilds_an_equal_trigger_through_airflows_serde() -> None:
     )  # fmt: skip
     classpath, kwargs = trigger.serialize()
 
-    # What the triggerer does with a deferred task's row.
-    stored = deserialize(serialize(kwargs))
-    assert isinstance(stored, dict)
-    rebuilt = import_string(classpath)(**stored)
+    rebuilt = stored_trigger(trigger)
 
     assert classpath == "entityresolution_jobs.airflow.EntityResolutionJobTrigger"
     assert isinstance(rebuilt, EntityResolutionJobTrigger)

@@ -89,8 +89,8 @@ def test_the_wheel_declares_the_dependency_floors_and_extras(wheel: zipfile.ZipF
     airflow = {str(req).split(";")[0].strip() for req in required if "airflow" in str(req.marker)}
     assert airflow == {
         "aiobotocore>=2.24.3",
-        "apache-airflow>=3.3.2",
-        "apache-airflow-providers-amazon>=9.39.0",
+        "apache-airflow>=2.11.0",
+        "apache-airflow-providers-amazon>=9.8.0",
     }
     assert "Typing :: Typed" in (metadata.get_all("Classifier") or [])
 
@@ -103,6 +103,27 @@ def test_the_wheel_registers_the_command_and_the_pytest_plugin(wheel: zipfile.Zi
     assert dict(entry_points["pytest11"]) == {
         "entityresolution_jobs": "entityresolution_jobs._pytest_plugin"
     }
+    assert dict(entry_points["apache_airflow_provider"]) == {
+        "provider_info": "entityresolution_jobs._airflow_provider:get_provider_info"
+    }
+
+
+def test_the_airflow_provider_info_names_the_package_its_version_and_modules() -> None:
+    # Read without Airflow installed: provider discovery imports nothing heavy.
+    from entityresolution_jobs import __version__
+    from entityresolution_jobs._airflow_provider import get_provider_info
+
+    info = get_provider_info()
+
+    assert (info["package-name"], info["versions"]) == ("entityresolution-jobs", [__version__])
+    for section in ("operators", "sensors", "hooks", "triggers"):
+        assert info[section] == [
+            {
+                "integration-name": "AWS Entity Resolution",
+                "python-modules": ["entityresolution_jobs.airflow"],
+            }
+        ]
+    assert "connection-types" not in info  # the Amazon provider's "aws" type serves
 
 
 def test_the_sdist_holds_what_the_tests_and_docs_need(dist: Path) -> None:

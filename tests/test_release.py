@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import runpy
 import subprocess
 import sys
 from importlib.metadata import metadata
@@ -59,3 +60,30 @@ def test_actionlint_finds_nothing_wrong() -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _airflow_lines() -> dict[str, tuple[str, list[str]]]:
+    """``.ci/airflow-lines.txt``: each line's name, its Python and its pip arguments."""
+    lines: dict[str, tuple[str, list[str]]] = {}
+    for line in (ROOT / ".ci" / "airflow-lines.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            python, name, *pins = line.split()
+            lines[name] = (python, pins)
+    return lines
+
+
+def test_the_airflow_floors_line_installs_the_airflow_extras_floors() -> None:
+    pytest.importorskip("tomllib")  # the script reads pyproject.toml with it (Python 3.11+)
+    lowest_pins = runpy.run_path(str(ROOT / ".ci" / "lowest_constraints.py"))["lowest_pins"]
+
+    _, pins = _airflow_lines()["floors"]
+
+    assert set(lowest_pins(ROOT / "pyproject.toml", ["airflow"])) <= set(pins)
+
+
+def test_each_airflow_line_runs_on_its_own_declared_python() -> None:
+    pythons = [python for python, _ in _airflow_lines().values()]
+
+    assert len(set(pythons)) == len(pythons)
+    assert set(pythons) <= set(_declared_pythons())
+    assert {"floors", "3.0", "newest"} == set(_airflow_lines())

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import DAG, Param, get_current_context, task
+try:  # Airflow 3
+    from airflow.sdk import DAG, Param, get_current_context, task
+except ImportError:  # Airflow 2.11 (Amazon MWAA's 2.x line); type-checked against Airflow 3
+    from airflow import DAG  # type: ignore[attr-defined, no-redef, unused-ignore]
+    from airflow.decorators import task  # type: ignore[attr-defined, no-redef, unused-ignore]
+    from airflow.models.param import Param  # type: ignore[import-not-found, no-redef, unused-ignore]
+    from airflow.operators.python import (  # type: ignore[import-not-found, no-redef, unused-ignore]
+        get_current_context,
+    )
 
 from entityresolution_jobs import MatchingJob
 from entityresolution_jobs.airflow import StartMatchingJobOperator

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from airflow.sdk import DAG
+try:  # Airflow 3
+    from airflow.sdk import DAG
+except ImportError:  # Airflow 2.11
+    from airflow import DAG
 
 from entityresolution_jobs.airflow import (
     IdMappingJobSensor,
@@ -43,6 +46,18 @@ with _dag("matching_in_worker"):
     StartMatchingJobOperator(
         task_id="match", workflow_name="customers", deferrable=False, min_delay=FAST
     )
+
+# A start that defers its wait; one retried at once (the retry tests).
+with _dag("matching_deferred"):
+    StartMatchingJobOperator(
+        task_id="match", workflow_name="customers", deferrable=True, min_delay=FAST
+    )
+
+with _dag("matching_retried"):
+    StartMatchingJobOperator(
+        task_id="match", workflow_name="customers", deferrable=False, min_delay=FAST,
+        retries=1, retry_delay=timedelta(0),
+    )  # fmt: skip
 
 with _dag("id_mapping_then_sensor"):
     started = StartIdMappingJobOperator(

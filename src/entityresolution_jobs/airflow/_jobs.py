@@ -15,19 +15,23 @@ from pydantic_core import to_jsonable_python
 
 from .._core import ID_MAPPING, MATCHING
 from .._errors import IdMappingJobFailedError, JobFailedError, MatchingJobFailedError
+from .._status import JobStatus
 from .._waiting import utc_now, waiter_for
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from .._aio import AsyncEntityResolutionJobs
     from .._client import EntityResolutionJobs
-    from .._models import IdMappingJob, MatchingJob
+    from .._models import IdMappingJob, IdMappingJobSummary, MatchingJob, MatchingJobSummary
 
 JobKindName = Literal["matching", "id_mapping"]
 """Which kind of job: ``"matching"`` or ``"id_mapping"`` (as a trigger serializes it)."""
 
 Job = Union["MatchingJob", "IdMappingJob"]
+JobSummary = Union["MatchingJobSummary", "IdMappingJobSummary"]
+
+IN_PROGRESS = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
 
 JOB_TITLES: dict[JobKindName, str] = {"matching": MATCHING.noun, "id_mapping": ID_MAPPING.noun}
 
@@ -72,6 +76,19 @@ def get_job(jobs: EntityResolutionJobs, kind: JobKindName, workflow_name: str, j
     if kind == "matching":
         return jobs.get_matching_job(workflow_name, job_id)
     return jobs.get_id_mapping_job(workflow_name, job_id)
+
+
+def job_in_progress(
+    jobs: EntityResolutionJobs, kind: JobKindName, workflow_name: str
+) -> JobSummary | None:
+    """The workflow's job that is QUEUED or RUNNING (the newest, if several), or None."""
+    listed: Iterable[JobSummary] = (
+        jobs.list_matching_jobs(workflow_name)
+        if kind == "matching"
+        else jobs.list_id_mapping_jobs(workflow_name)
+    )
+    in_progress = [job for job in listed if job.status in IN_PROGRESS]
+    return max(in_progress, key=lambda job: job.start_time, default=None)
 
 
 def wait_for_job(

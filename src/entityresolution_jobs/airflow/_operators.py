@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from airflow.providers.common.compat.sdk import conf
 from pydantic import ValidationError
 
 from .._core import validation_problems
-from .._errors import EntityResolutionError, InvalidInputError
+from .._errors import ConflictError, EntityResolutionError, InvalidInputError, ResourceNotFoundError
 from .._models import OutputSource
+from .._status import JobStatus
 from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
+from ._compat import default_deferrable
 from ._hook import EntityResolutionHook
-from ._jobs import JOB_TITLES, check_wait_settings, describe, wait_for_job, wait_settings_of
+from ._jobs import (
+    JOB_TITLES,
+    check_wait_settings,
+    describe,
+    get_job,
+    job_in_progress,
+    wait_for_job,
+    wait_settings_of,
+)
 from ._outcome import event_payload, finish, task_failure
 from ._triggers import trigger_for
 
@@ -25,6 +34,24 @@ if TYPE_CHECKING:
     from .._client import EntityResolutionJobs
     from .._status import IdMappingJobType
     from ._jobs import Job, JobKindName
+
+
+# Where a start task keeps its job's id in Airflow's task state store (3.3+).
+STATE_KEY = "entity_resolution_job_id"
+# Starts tried when each meets a job in progress that has ended by the listing.
+START_ATTEMPTS = 3
+
+
+class TaskStateStore(Protocol):
+    """What the operators use of Airflow 3.3's ``context["task_state_store"]``."""
+
+    def get(self, key: str) -> object:
+        """The value stored under ``key``, or None."""
+        ...
+
+    def set(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key`` for later tries of this task instance."""
+        ...
 
 
 class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
@@ -40,17 +67,19 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         *,
         workflow_name: str,
         wait_for_completion: bool = True,
-        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        deferrable: bool = default_deferrable(),
         wait_timeout: float = DEFAULT_TIMEOUT,
         min_delay: float = DEFAULT_MIN_DELAY,
         max_delay: float | None = None,
         expected_duration: float | None = None,
         use_history: bool = True,
+        reattach: bool = True,
         **kwargs: Any,
     ) -> None:
         # The provider's base class leaves **kwargs (BaseOperator's) untyped.
         super().__init__(**kwargs)  # pyright: ignore[reportUnknownMemberType]
         self.workflow_name = workflow_name
+        self.reattach = reattach
         self.wait_for_completion = wait_for_completion
         self.deferrable = deferrable
         self.wait_timeout = wait_timeout
@@ -63,15 +92,13 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         raise NotImplementedError
 
     def execute(self, context: Context) -> str:
-        """Start the job; return its id once it SUCCEEDED (or at once, without waiting)."""
+        """Start the job (or reattach to it); return its id once it SUCCEEDED, or at once."""
         try:
             if self.wait_for_completion:
                 check_wait_settings(wait_settings_of(self, self.wait_timeout))  # before the start
-            job_id = self._start(self.hook.jobs)
+            job_id = self._start_or_reattach(context)
         except EntityResolutionError as error:
             raise task_failure(error) from error
-        title = JOB_TITLES[self.job_kind]
-        self.log.info("Started %s %s of workflow %s", title, job_id, self.workflow_name)
         if not self.wait_for_completion:
             return job_id
         if self.deferrable:
@@ -87,6 +114,69 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         except EntityResolutionError as error:
             outcome = error
         finish(context, event_payload(self.job_kind, self.workflow_name, job_id, outcome), self.log)
+        return job_id
+
+    def _start_or_reattach(self, context: Context) -> str:
+        """The job this try waits on: an earlier try's, the workflow's running one, or a new one.
+
+        With ``reattach``, the job id is kept in the task state store where
+        Airflow has one (3.3+), so that a retry finds the job its earlier
+        try started; everywhere, a start that meets the service's one job
+        per workflow (``ConflictException``) waits on the job in progress.
+        """
+        jobs = self.hook.jobs
+        # Airflow 3.3+ gives a task its state store; older ones have no such key.
+        store = cast("Mapping[str, object]", context).get("task_state_store")
+        if not self.reattach or store is None:
+            return self._start_or_join(jobs)
+        state = cast("TaskStateStore", store)
+        earlier = state.get(STATE_KEY)
+        job_id = self._earlier_job(jobs, earlier) if isinstance(earlier, str) else None
+        if job_id is None:
+            job_id = self._start_or_join(jobs)
+            state.set(STATE_KEY, job_id)
+        return job_id
+
+    def _earlier_job(self, jobs: EntityResolutionJobs, job_id: str) -> str | None:
+        """``job_id`` (an earlier try's job) unless it FAILED or is gone: then None."""
+        title = JOB_TITLES[self.job_kind]
+        try:
+            job = get_job(jobs, self.job_kind, self.workflow_name, job_id)
+        except ResourceNotFoundError:
+            self.log.warning("%s %s of an earlier try is gone; starting a new one", title, job_id)
+            return None
+        if job.status is JobStatus.FAILED:
+            self.log.warning("%s %s of an earlier try FAILED; starting a new one", title, job_id)
+            return None
+        self.log.info(
+            "Reattached to %s %s of workflow %s, started by an earlier try of this task (%s)",
+            title, job_id, self.workflow_name, job.raw_status,
+        )  # fmt: skip
+        return job_id
+
+    def _start_or_join(self, jobs: EntityResolutionJobs) -> str:
+        """Start a job; if the workflow has one in progress, that one (``reattach``) or fail."""
+        title = JOB_TITLES[self.job_kind]
+        for _ in range(START_ATTEMPTS - 1):
+            try:
+                job_id = self._start(jobs)
+            except ConflictError as conflict:
+                if not self.reattach:
+                    raise
+                running = job_in_progress(jobs, self.job_kind, self.workflow_name)
+                if running is None:  # it ended between the start and the listing
+                    continue
+                self.log.warning(
+                    "Workflow %s already has %s %s %s (%s: %s). Waiting on that job instead of "
+                    "starting another; reattach=False fails instead",
+                    self.workflow_name, title, running.job_id, running.raw_status,
+                    type(conflict).__name__, conflict,
+                )  # fmt: skip
+                return running.job_id
+            self.log.info("Started %s %s of workflow %s", title, job_id, self.workflow_name)
+            return job_id
+        job_id = self._start(jobs)  # the last attempt raises whatever it meets
+        self.log.info("Started %s %s of workflow %s", title, job_id, self.workflow_name)
         return job_id
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
@@ -110,6 +200,11 @@ class StartMatchingJobOperator(_StartJobOperator):
     out. Its arguments are the library's, with ``timeout`` named
     ``wait_timeout`` here.
 
+    A retry rejoins the job its earlier try started (``reattach``), as the
+    provider's ``EcsRunTaskOperator(reattach=True)`` and durable
+    ``GlueJobOperator`` do, instead of failing on the service's one job per
+    workflow.
+
     The connection is chosen as for the provider's AWS operators, by
     ``aws_conn_id`` (default ``aws_default``), with ``region_name``,
     ``verify`` and ``botocore_config`` (a dict) overriding what it says.
@@ -126,6 +221,13 @@ class StartMatchingJobOperator(_StartJobOperator):
             quarter of the predicted run time when the wait is planned.
         expected_duration: Seconds the job should take, if you know.
         use_history: Plan the wait from the workflow's past jobs (default).
+        reattach: When the workflow already has a job in progress (the
+            service runs one at a time and answers a second start with
+            ``ConflictException``, as a retried or re-run task meets its
+            earlier job), wait on that job and return its id (default);
+            on Airflow 3.3+ a retry also finds the job its earlier try
+            started in the task state store. If False, such a start fails
+            the task with `ConflictError`.
         **kwargs: The connection arguments, and `BaseOperator`'s.
 
     Example:

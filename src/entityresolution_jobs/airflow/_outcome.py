@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol, cast
 
-from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
-
 from .._errors import EntityResolutionError, InvalidInputError, JobFailedError, WaitTimeoutError
+from ._compat import AirflowException, AirflowFailException
 from ._jobs import JOB_TITLES, job_document
 
 if TYPE_CHECKING:

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from airflow.providers.common.compat.sdk import conf
 
 from .._errors import EntityResolutionError
 from .._status import JobStatus
 from .._waiting import DEFAULT_MIN_DELAY, is_transient
+from ._compat import default_deferrable
 from ._hook import EntityResolutionHook
 from ._jobs import check_wait_settings, describe, failed_error, get_job, wait_settings_of
 from ._outcome import event_payload, finish, task_failure
@@ -37,7 +37,7 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
         *,
         workflow_name: str,
         job_id: str,
-        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        deferrable: bool = default_deferrable(),
         min_delay: float = DEFAULT_MIN_DELAY,
         max_delay: float | None = None,
         expected_duration: float | None = None,
