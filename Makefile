@@ -1,4 +1,5 @@
 # entityresolution-jobs: make demo | make test | make check | make bench | make docs
+# make bench-airflow: 100 deferred waits in one triggerer-style event loop (needs Airflow).
 # make test-lowest: the tests on the lowest dependency versions pyproject.toml allows.
 # make test-pythons: the tests on every other Python version pyproject.toml declares.
 # make test-airflow: the Airflow operators, tested through Airflow on each line of .ci/airflow-lines.txt.
@@ -12,7 +13,7 @@ LOWEST := .venv-lowest
 LOWEST_INSTALLED := $(LOWEST)/.installed-dev
 SOURCES := src tests tests-airflow benchmarks examples .ci
 
-.PHONY: demo test test-lowest test-pythons test-airflow check lint types docs dist workflows bench clean
+.PHONY: demo test test-lowest test-pythons test-airflow check lint types docs dist workflows bench bench-airflow clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +83,11 @@ bench: $(INSTALLED)
 		&& ../$(BIN)/python call_instructions.py \
 		&& ../$(BIN)/python import_time.py \
 		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py
+
+# The triggerer benchmark needs Airflow: it runs in the newest Airflow line's environment.
+bench-airflow:
+	test -x .venv-airflow-newest/bin/python || bash .ci/test_airflow.sh
+	cd benchmarks && ../.venv-airflow-newest/bin/python triggerer_waits.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .venv-airflow-* .venv-3.* .site .dist .coverage .mypy_cache .pytest_cache .ruff_cache

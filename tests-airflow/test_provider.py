@@ -10,7 +10,7 @@ from importlib.metadata import entry_points, version
 from pathlib import Path
 
 import airflow
-import jsonschema
+import jsonschema  # type: ignore[import-untyped, unused-ignore]  # Airflow's dependency
 
 from entityresolution_jobs._airflow_provider import get_provider_info
 

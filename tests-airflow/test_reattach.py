@@ -135,6 +135,17 @@ class TestTheWorkflowsRunningJob:
         assert job_id != earlier
         assert len(service.jobs(WORKFLOW)) == 2
 
+    def test_a_workflow_busy_with_a_job_never_listed_fails_after_three_starts(
+        self, service: EntityResolutionMock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        _running_job(service)
+        monkeypatch.setattr(operators, "job_in_progress", lambda *args: None)
+
+        with pytest.raises(AirflowException, match=r"^ConflictError: "):
+            _operator(wait_for_completion=False).execute(context_of(RecordingTaskInstance()))
+
+        assert len(service.jobs(WORKFLOW)) == 1
+
 
 class TestTheTaskStateStore:
     """Airflow 3.3+: a retry reads the job its earlier try started (tested here on any line)."""

@@ -10,9 +10,10 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
 from .._aio import AsyncEntityResolutionJobs
 from .._client import EntityResolutionJobs
+from ._shared_clients import RequestBudget
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator
+    from collections.abc import AsyncGenerator, Callable
 
     from botocore.client import BaseClient
 
@@ -53,8 +54,20 @@ class EntityResolutionHook(AwsBaseHook):
         return EntityResolutionJobs(client=cast("BaseClient", self.conn))
 
     @asynccontextmanager
-    async def async_jobs(self) -> AsyncGenerator[AsyncEntityResolutionJobs, None]:
-        """An async client on a new aiobotocore client from the connection, closed on exit."""
+    async def async_jobs(
+        self, *, max_rate: int | None = None
+    ) -> AsyncGenerator[AsyncEntityResolutionJobs, None]:
+        """An async client on a new aiobotocore client from the connection, closed on exit.
+
+        Args:
+            max_rate: If given, the client sends at most this many requests
+                (retries included) in any one-second window, whoever uses it.
+        """
         # The provider leaves this untyped; it returns aiobotocore's client context.
         async with await self.get_async_conn() as client:  # type: ignore[no-untyped-call]
-            yield AsyncEntityResolutionJobs(client=cast("BaseClient", client))
+            aws = cast("BaseClient", client)
+            if max_rate is not None:
+                # aiobotocore awaits an async handler; botocore's stubs know sync ones only.
+                handler = cast("Callable[..., None]", RequestBudget(max_rate).before_send)
+                aws.meta.events.register("before-send", handler)
+            yield AsyncEntityResolutionJobs(client=aws)

@@ -157,11 +157,13 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
     def _start_or_join(self, jobs: EntityResolutionJobs) -> str:
         """Start a job; if the workflow has one in progress, that one (``reattach``) or fail."""
         title = JOB_TITLES[self.job_kind]
-        for _ in range(START_ATTEMPTS - 1):
+        attempts = 0
+        while True:
+            attempts += 1
             try:
                 job_id = self._start(jobs)
             except ConflictError as conflict:
-                if not self.reattach:
+                if not self.reattach or attempts == START_ATTEMPTS:
                     raise
                 running = job_in_progress(jobs, self.job_kind, self.workflow_name)
                 if running is None:  # it ended between the start and the listing
@@ -175,9 +177,6 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
                 return running.job_id
             self.log.info("Started %s %s of workflow %s", title, job_id, self.workflow_name)
             return job_id
-        job_id = self._start(jobs)  # the last attempt raises whatever it meets
-        self.log.info("Started %s %s of workflow %s", title, job_id, self.workflow_name)
-        return job_id
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
         """Resume after the trigger's event: return the job id, or fail the task."""

@@ -12,6 +12,7 @@ from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now
 from ._hook import EntityResolutionHook
 from ._jobs import WaitOptions, describe, wait_for_job_async, wait_settings_of
 from ._outcome import event_payload
+from ._shared_clients import connection_key, shared_jobs
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -62,6 +63,11 @@ class EntityResolutionJobTrigger(BaseTrigger):
 
     The wait ends by ``deadline``, a fixed time, so that a trigger the
     triggerer restarts from its serialized form keeps the original deadline.
+
+    Triggers with the same connection settings in one triggerer share one
+    client, built by the first and closed when the last is done, and its
+    request budget: at most 5 requests a second (the library's many-job
+    default) however many jobs wait.
 
     Args:
         job_kind: ``"matching"`` or ``"id_mapping"``.
@@ -146,7 +152,7 @@ class EntityResolutionJobTrigger(BaseTrigger):
         settings = wait_settings_of(self, max((self.deadline - utc_now()).total_seconds(), 0.0))
         outcome: Job | EntityResolutionError
         try:
-            async with self.hook().async_jobs() as jobs:
+            async with shared_jobs(self._connection_key(), self.hook) as jobs:
                 outcome = await wait_for_job_async(
                     jobs, self.job_kind, self.workflow_name, self.job_id,
                     settings=settings, on_update=self._log_update,
@@ -155,6 +161,9 @@ class EntityResolutionJobTrigger(BaseTrigger):
             outcome = error
         payload = event_payload(self.job_kind, self.workflow_name, self.job_id, outcome)
         yield TriggerEvent(payload)  # type: ignore[no-untyped-call]  # Airflow leaves it untyped
+
+    def _connection_key(self) -> tuple[str | None, ...]:
+        return connection_key(self.aws_conn_id, self.region_name, self.verify, self.botocore_config)
 
     def _log_update(self, job: Job) -> None:
         self.log.info(describe(self.job_kind, job))

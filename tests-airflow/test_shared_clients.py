@@ -1,0 +1,169 @@
+"""Triggers in one triggerer share a client per connection, and its request budget."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from conftest import REGION, WORKFLOW
+from entityresolution_jobs import EntityResolutionJobs
+from entityresolution_jobs.airflow import EntityResolutionHook, EntityResolutionJobTrigger
+from entityresolution_jobs.airflow._shared_clients import RequestBudget, shared_client_count
+from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
+from entityresolution_jobs.testing._responses import EntityResolutionResponse
+
+
+def _jobs_in_workflows(service: EntityResolutionMock, count: int) -> list[tuple[str, str]]:
+    """One job in each of ``count`` new workflows (the service runs one job per workflow)."""
+    jobs: EntityResolutionJobs = EntityResolutionHook().jobs
+    started = []
+    for number in range(count):
+        workflow = f"{WORKFLOW}-{number}"
+        service.create_workflow(workflow)
+        started.append((workflow, jobs.start_matching_job(workflow)))
+    return started
+
+
+def _trigger(workflow: str, job_id: str, **kwargs: Any) -> EntityResolutionJobTrigger:
+    return EntityResolutionJobTrigger(
+        job_kind="matching", workflow_name=workflow, job_id=job_id, min_delay=0.1, **kwargs
+    )
+
+
+def _run_together(triggers: list[EntityResolutionJobTrigger]) -> list[dict[str, Any]]:
+    """Run triggers as the triggerer does, as tasks of one event loop; their events' payloads."""
+
+    async def run(trigger: EntityResolutionJobTrigger) -> dict[str, Any]:
+        events = [event async for event in trigger.run()]
+        assert len(events) == 1
+        payload: dict[str, Any] = events[0].payload
+        return payload
+
+    async def together() -> list[dict[str, Any]]:
+        return list(await asyncio.gather(*(run(trigger) for trigger in triggers)))
+
+    return asyncio.run(together())
+
+
+@pytest.fixture
+def clients_built(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The region of every aiobotocore client the hook builds."""
+    built: list[str | None] = []
+    connect = EntityResolutionHook.get_async_conn
+
+    async def counting(self: EntityResolutionHook) -> Any:
+        built.append(self.region_name)
+        return await connect(self)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(EntityResolutionHook, "get_async_conn", counting)
+    return built
+
+
+def test_triggers_with_one_connection_share_one_client_closed_after_the_last(
+    service: EntityResolutionMock, clients_built: list[str | None]
+) -> None:
+    service.timeline = JobTimeline(queued_seconds=0.1, running_seconds=0.5)
+    triggers = [_trigger(w, j) for w, j in _jobs_in_workflows(service, 3)]
+
+    payloads = _run_together(triggers)
+
+    assert [p["status"] for p in payloads] == ["success"] * 3
+    assert len(clients_built) == 1
+    assert shared_client_count() == 0  # closed when the last trigger was done
+
+
+def test_triggers_with_other_connection_settings_get_clients_of_their_own(
+    service: EntityResolutionMock, clients_built: list[str | None]
+) -> None:
+    service.timeline = JobTimeline(queued_seconds=0.1, running_seconds=0.3)
+    (first, second) = _jobs_in_workflows(service, 2)
+
+    _run_together([_trigger(*first, region_name=REGION), _trigger(*second, verify=False)])
+
+    assert len(clients_built) == 2
+
+
+def test_a_trigger_after_the_last_one_ended_builds_a_new_client(
+    service: EntityResolutionMock, clients_built: list[str | None]
+) -> None:
+    service.timeline = JobTimeline(queued_seconds=0.1, running_seconds=0.2)
+    (first, second) = _jobs_in_workflows(service, 2)
+
+    async def one_after_the_other() -> None:
+        for workflow, job_id in (first, second):
+            _ = [event async for event in _trigger(workflow, job_id).run()]
+
+    asyncio.run(one_after_the_other())
+
+    assert len(clients_built) == 2
+    assert shared_client_count() == 0
+
+
+def test_many_waits_keep_to_one_request_budget(
+    service: EntityResolutionMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service.timeline = JobTimeline(queued_seconds=0.2, running_seconds=2.5)
+    started = _jobs_in_workflows(service, 10)
+    received: list[float] = []
+    begin = EntityResolutionResponse._begin
+
+    def recording(self: EntityResolutionResponse, operation: str) -> dict[str, Any]:
+        received.append(time.monotonic())
+        return begin(self, operation)
+
+    monkeypatch.setattr(EntityResolutionResponse, "_begin", recording)
+
+    payloads = _run_together([_trigger(w, j, use_history=False) for w, j in started])
+
+    assert [p["status"] for p in payloads] == ["success"] * 10
+    # Counted where they arrive, in a window a little under a second: the
+    # first requests spend longer on the way (connecting), so one sent a
+    # second after another may arrive some tens of milliseconds sooner.
+    busiest = max(sum(1 for t in received if start <= t < start + 0.8) for start in received)
+    assert len(received) > 10  # polls beyond the first round waited their turn
+    assert busiest <= 5  # the library's default budget, whatever the waits asked
+
+
+class TestRequestBudget:
+    """The sliding one-second window, on a simulated clock."""
+
+    @staticmethod
+    def _budget(max_rate: int) -> tuple[RequestBudget, list[float]]:
+        now = [0.0]
+
+        async def sleep(seconds: float) -> None:
+            now[0] += seconds
+
+        return RequestBudget(max_rate, clock=lambda: now[0], sleep=sleep), now
+
+    def test_requests_within_the_rate_go_at_once(self) -> None:
+        budget, now = self._budget(3)
+
+        async def three() -> None:
+            for _ in range(3):
+                await budget.acquire()
+
+        asyncio.run(three())
+
+        assert now == [0.0]
+
+    def test_the_next_request_waits_until_the_oldest_leaves_the_window(self) -> None:
+        budget, now = self._budget(2)
+        sent: list[float] = []
+
+        async def five() -> None:
+            for _ in range(5):
+                await budget.acquire()
+                sent.append(now[0])
+
+        asyncio.run(five())
+
+        assert sent == [0.0, 0.0, 1.0, 1.0, 2.0]
+
+    def test_the_handler_lets_botocore_send_the_request(self) -> None:
+        budget, _ = self._budget(1)
+
+        assert asyncio.run(budget.before_send(request=object(), event_name="before-send")) is None
