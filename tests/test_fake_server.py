@@ -38,6 +38,13 @@ def _first_line(process: subprocess.Popen[str], seconds: float = 30.0) -> str:
     return process.stdout.readline()
 
 
+def _as_in_a_terminal() -> None:
+    # A shell starts background jobs with SIGINT ignored, and a child
+    # inherits that: a test run from one (CI, nohup) would send Ctrl-C to a
+    # server that cannot hear it. In a terminal, Ctrl-C reaches it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(*options: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*COMMAND, "fake-server", *options],
@@ -45,6 +52,7 @@ def _start(*options: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=_as_in_a_terminal,  # noqa: PLW1509 - no threads to deadlock: it only resets a signal
     )
 
 

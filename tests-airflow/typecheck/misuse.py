@@ -17,9 +17,11 @@ from entityresolution_jobs.airflow import (
 StartMatchingJobOperator(task_id="m", workflow_name=42)  # E: incompatible type "int"
 StartMatchingJobOperator(task_id="m", workflow_name="w", min_delay="2")  # E: type "str"
 StartMatchingJobOperator(task_id="m", workflow_name="w", wait_for_completion="no")  # E: "str"
+StartMatchingJobOperator(task_id="m", workflow_name="w", reattach="never")  # E: "str"
 StartIdMappingJobOperator(task_id="i", workflow_name="w", job_type=3)  # E: incompatible type "int"
 MatchingJobSensor(task_id="s", workflow_name="w")  # E: Missing named argument "job_id"
 EntityResolutionJobTrigger(job_kind="matchin", workflow_name="w", job_id="j")  # E: "job_kind"
 EntityResolutionHook().jobs.get_matching_job("w")  # E: Missing positional argument "job_id"
+EntityResolutionHook().async_jobs(max_rate="5/s")  # E: "str"
 job = EntityResolutionHook().jobs.get_matching_job("w", "j")
 _ = job.metrics.match_id  # E: has no attribute "match_id"
