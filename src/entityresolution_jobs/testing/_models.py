@@ -24,6 +24,7 @@ from moto.moto_api._internal import mock_random
 from moto.utilities.paginator import paginate
 
 from ._exceptions import FAULTS, ConflictException, ResourceNotFoundException
+from ._output import write_output
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -84,6 +85,7 @@ class FakeJob:
     timeline: JobTimeline
     output_source_config: list[dict[str, Any]]
     pinned: JobState | None = None
+    output_written: bool = False
 
     def state(self, now: datetime) -> JobState:
         """The job's state at ``now``: pinned by a test, or from its timeline."""
@@ -314,12 +316,13 @@ class EntityResolutionBackend(BaseBackend):
 
     def get_matching_job(self, workflow_name: str, job_id: str) -> FakeJob:
         """Return a job, or raise ResourceNotFoundException."""
-        return _job(self.get_matching_workflow(workflow_name), job_id)
+        return self._published(_job(self.get_matching_workflow(workflow_name), job_id))
 
     @paginate(pagination_model=PAGINATION_MODEL)
     def list_matching_jobs(self, workflow_name: str) -> list[FakeJob]:
         """A workflow's jobs, oldest first (paginated)."""
-        return list(self.get_matching_workflow(workflow_name).jobs.values())
+        jobs = self.get_matching_workflow(workflow_name).jobs.values()
+        return [self._published(job) for job in jobs]
 
     # ID mapping workflows and jobs: the same, in their own store. Their
     # jobs' operations also take a workflow's ARN, and follow it to the
@@ -359,14 +362,38 @@ class EntityResolutionBackend(BaseBackend):
 
     def get_id_mapping_job(self, workflow_name: str, job_id: str) -> FakeJob:
         """Return an ID mapping job, or raise ResourceNotFoundException."""
-        return _job(self.get_id_mapping_workflow(workflow_name), job_id)
+        return self._published(_job(self.get_id_mapping_workflow(workflow_name), job_id))
 
     @paginate(pagination_model=PAGINATION_MODEL)
     def list_id_mapping_jobs(self, workflow_name: str) -> list[FakeJob]:
         """An ID mapping workflow's jobs, oldest first (paginated)."""
-        return list(self.get_id_mapping_workflow(workflow_name).jobs.values())
+        jobs = self.get_id_mapping_workflow(workflow_name).jobs.values()
+        return [self._published(job) for job in jobs]
 
     # What both kinds share
+
+    def _published(self, job: FakeJob) -> FakeJob:
+        """``job``, its output written into moto's S3 once it has SUCCEEDED (see _output.py).
+
+        Written when the job is next read after it ended, as the service's
+        files appear once the run is done; not at all while the bucket is
+        missing from moto's S3.
+        """
+        if job.output_written or not job.output_source_config:
+            return job
+        state = job.state(self.clock())
+        if state.status != SUCCEEDED or state.metrics is None:
+            return job
+        from moto.s3.models import s3_backends  # noqa: PLC0415 - S3 only for jobs that write
+
+        job.output_written = write_output(
+            s3_backends[self.account_id][self.partition],
+            job.job_id,
+            job.output_source_config[0]["outputS3Path"],
+            state.metrics,
+            matching=isinstance(job, FakeMatchingJob),
+        )
+        return job
 
     def _create(
         self,
