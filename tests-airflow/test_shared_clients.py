@@ -102,6 +102,38 @@ def test_a_trigger_after_the_last_one_ended_builds_a_new_client(
     assert shared_client_count() == 0
 
 
+def test_triggers_waiting_for_a_client_that_cannot_be_built_all_get_its_error(
+    service: EntityResolutionMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempts: list[str] = []
+
+    class ConnectionBrokenError(Exception):
+        pass
+
+    async def broken(self: EntityResolutionHook) -> Any:
+        attempts.append("connect")
+        await asyncio.sleep(0.05)  # the other triggers queue up meanwhile
+        raise ConnectionBrokenError("no such connection")
+
+    monkeypatch.setattr(EntityResolutionHook, "get_async_conn", broken)
+    triggers = [_trigger(WORKFLOW, "f" * 32) for _ in range(3)]
+
+    async def together() -> list[BaseException | dict[str, Any]]:
+        async def run(trigger: EntityResolutionJobTrigger) -> dict[str, Any]:
+            async for event in trigger.run():
+                payload: dict[str, Any] = event.payload
+                return payload
+            raise AssertionError("the trigger fired no event")
+
+        return list(await asyncio.gather(*(run(t) for t in triggers), return_exceptions=True))
+
+    outcomes = asyncio.run(together())
+
+    assert [type(outcome) for outcome in outcomes] == [ConnectionBrokenError] * 3
+    assert attempts == ["connect"]
+    assert shared_client_count() == 0
+
+
 def test_many_waits_keep_to_one_request_budget(
     service: EntityResolutionMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

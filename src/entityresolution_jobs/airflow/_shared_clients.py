@@ -79,12 +79,20 @@ class _SharedClient:
         self.users = 0
         self._opener = opener
         self._jobs: AsyncEntityResolutionJobs | None = None
+        self._failure: Exception | None = None
         self._opening = asyncio.Lock()
 
     async def open(self) -> AsyncEntityResolutionJobs:
         async with self._opening:
+            # An opener is entered once: users waiting while it failed get its error too.
+            if self._failure is not None:
+                raise self._failure
             if self._jobs is None:
-                self._jobs = await self._opener.__aenter__()
+                try:
+                    self._jobs = await self._opener.__aenter__()
+                except Exception as error:
+                    self._failure = error
+                    raise
             return self._jobs
 
     async def close(self) -> None:
