@@ -66,6 +66,27 @@ class Step(Generic[JobT]):
     history: bool
 
 
+class RequestWindow:
+    """At most ``max_rate`` requests in any one-second window: when the next may go.
+
+    Pure bookkeeping, shared by the many-job `Scheduler` and the Airflow
+    triggerer's request budget: the caller says when it sends.
+    """
+
+    def __init__(self, max_rate: int) -> None:
+        self.max_rate = max_rate
+        self._sent: deque[float] = deque(maxlen=max_rate)  # the last max_rate sends
+
+    def allowed_at(self) -> float:
+        """The earliest time a request keeps every one-second window within budget."""
+        sent = self._sent
+        return sent[0] + 1.0 if len(sent) >= self.max_rate else -float("inf")
+
+    def spend(self, now: float) -> None:
+        """Count a request sent at ``now``."""
+        self._sent.append(now)
+
+
 class Scheduler(Generic[JobT]):
     """The polls of many jobs under one budget (see the module docstring).
 
@@ -91,7 +112,7 @@ class Scheduler(Generic[JobT]):
         self.errors: dict[tuple[str, str], EntityResolutionError] = {}
         self._due: list[tuple[float, int, Waiter[JobT]]] = []
         self._delays: dict[int, Iterator[float]] = {}
-        self._sent: deque[float] = deque()
+        self._window = RequestWindow(max_rate)
         self._pages: dict[str, History] = {}
         self._order = itertools.count()
 
@@ -103,7 +124,7 @@ class Scheduler(Generic[JobT]):
         while self._due:
             due, _, waiter = self._due[0]
             now = self.clock()
-            at = max(due, self._allowed_at())
+            at = max(due, self._window.allowed_at())
             history = waiter.needs_history and waiter.workflow_name not in self._pages
             yield Step(max(0.0, at - now), waiter, history)
 
@@ -139,16 +160,9 @@ class Scheduler(Generic[JobT]):
         if self.errors:
             raise WatchJobsError(self.errors)
 
-    def _allowed_at(self) -> float:
-        # The earliest time a request keeps every one-second window within budget.
-        sent = self._sent
-        return sent[0] + 1.0 if len(sent) >= self.max_rate else -float("inf")
-
     def _spent(self, waiter: Waiter[JobT]) -> None:
         heapq.heappop(self._due)  # the step just taken was the most due
-        self._sent.append(self.clock())
-        while len(self._sent) > self.max_rate:
-            self._sent.popleft()
+        self._window.spend(self.clock())
 
     def _reschedule(self, waiter: Waiter[JobT]) -> None:
         try:

@@ -16,11 +16,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections import deque
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from .._scheduling import DEFAULT_MAX_RATE
+from .._scheduling import DEFAULT_MAX_RATE, RequestWindow
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
@@ -52,20 +51,16 @@ class RequestBudget:
         self.max_rate = max_rate
         self._clock = clock
         self._sleep = sleep
-        self._sent: deque[float] = deque()
+        self._window = RequestWindow(max_rate)  # the many-job watches' own rule
         self._turn = asyncio.Lock()  # first come, first sent
 
     async def acquire(self) -> None:
         """Wait until a request may be sent within the budget, and count it."""
         async with self._turn:
-            while True:
-                now = self._clock()
-                while self._sent and self._sent[0] <= now - 1.0:
-                    self._sent.popleft()
-                if len(self._sent) < self.max_rate:
-                    self._sent.append(now)
-                    return
-                await self._sleep(self._sent[0] + 1.0 - now)
+            wait = self._window.allowed_at() - self._clock()
+            if wait > 0:
+                await self._sleep(wait)
+            self._window.spend(self._clock())
 
     async def before_send(self, **_: object) -> None:
         """The ``before-send`` handler: None lets botocore send the request itself."""
