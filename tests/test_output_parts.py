@@ -8,7 +8,8 @@ import io
 import pytest
 
 from entityresolution_jobs import InvalidInputError, ResponseError
-from entityresolution_jobs._output import Location, iter_rows, part_kind
+from entityresolution_jobs._output import Location, part_kind
+from entityresolution_jobs._records import iter_rows
 
 JOB = "0123456789abcdef0123456789abcdef"
 

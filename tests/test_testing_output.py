@@ -8,7 +8,8 @@ import boto3
 import pytest
 
 from entityresolution_jobs import EntityResolutionJobs
-from entityresolution_jobs._output import Location, iter_rows, part_kind
+from entityresolution_jobs._output import Location, part_kind
+from entityresolution_jobs._records import iter_rows
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 BUCKET = "er-output"

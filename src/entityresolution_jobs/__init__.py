@@ -30,8 +30,10 @@ from ._errors import (
     InternalServerError,
     InvalidInputError,
     JobFailedError,
+    JobNotSucceededError,
     MatchingJobFailedError,
     MatchingJobWaitTimeoutError,
+    OutputNotFoundError,
     RequestTimeoutError,
     ResourceNotFoundError,
     ResponseError,
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
         MatchingJobSummary,
         OutputSource,
     )
+    from ._output import JobOutput, OutputFile
 
 __all__ = [
     "AccessDeniedError",
@@ -77,11 +80,15 @@ __all__ = [
     "InvalidInputError",
     "JobFailedError",
     "JobMetrics",
+    "JobNotSucceededError",
+    "JobOutput",
     "JobStatus",
     "MatchingJob",
     "MatchingJobFailedError",
     "MatchingJobSummary",
     "MatchingJobWaitTimeoutError",
+    "OutputFile",
+    "OutputNotFoundError",
     "OutputSource",
     "RequestTimeoutError",
     "ResourceNotFoundError",
@@ -109,6 +116,8 @@ _LAZY = {
     "MatchingJob": "_models",
     "MatchingJobSummary": "_models",
     "OutputSource": "_models",
+    "JobOutput": "_output",
+    "OutputFile": "_output",
 }
 
 if not TYPE_CHECKING:

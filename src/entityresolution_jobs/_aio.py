@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import inspect
 import time
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -22,6 +23,7 @@ from ._core import (
     id_mapping_start_params,
     read_reply,
     translating,
+    translating_s3,
 )
 from ._errors import EntityResolutionError
 from ._scheduling import DEFAULT_MAX_RATE, scheduler_for
@@ -31,9 +33,12 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
     from contextlib import AbstractAsyncContextManager
     from datetime import datetime
+    from os import PathLike
+    from pathlib import Path
     from types import TracebackType
 
-    from aiobotocore.session import AioSession  # noqa: F401 - named in Shell["AioSession"]
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import AioSession
     from botocore.client import BaseClient
     from typing_extensions import Self
 
@@ -46,6 +51,7 @@ if TYPE_CHECKING:
         MatchingJobSummary,
         OutputSource,
     )
+    from ._output import JobOutput, Listing, OutputFile
     from ._scheduling import Scheduler
     from ._status import IdMappingJobType
     from ._waiting import Clock, JobSummary, Waiter
@@ -76,6 +82,9 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         endpoint_url: A custom endpoint, e.g. a local test server.
         config: A botocore ``Config``; its settings win over the defaults
             (standard retries unless your AWS configuration names a mode).
+        s3_client: An aiobotocore ``s3`` client for reading jobs' output,
+            used as it is; by default one is built on first use, as
+            `EntityResolutionJobs` describes, and closed with this object.
 
     Raises:
         ImportError: aiobotocore is not installed (the ``async`` extra).
@@ -91,12 +100,13 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
 
     _lock: asyncio.Lock
     _owned: AbstractAsyncContextManager[Any] | None
+    _owned_s3: AbstractAsyncContextManager[Any] | None
 
     def _prepare(self) -> None:
         if importlib.util.find_spec("aiobotocore") is None:
             raise ImportError(INSTALL_HINT)
         self._lock = asyncio.Lock()
-        self._owned = None
+        self._owned = self._owned_s3 = None
 
     async def __aenter__(self) -> Self:
         await self._connect()
@@ -114,9 +124,13 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         """Close the client this object built (a client passed in is the caller's)."""
         async with self._lock:
             owned, self._owned = self._owned, None
+            owned_s3, self._owned_s3 = self._owned_s3, None
             if owned is not None:
                 self._connection = None
                 await owned.__aexit__(None, None, None)
+            if owned_s3 is not None:
+                self._s3_client = None
+                await owned_s3.__aexit__(None, None, None)
 
     async def get_matching_job(self, workflow_name: str, job_id: str) -> MatchingJob:
         """Return the current state of a matching job (see `EntityResolutionJobs`)."""
@@ -309,6 +323,130 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         )  # fmt: skip
         return self._watch_many(scheduler, on_update, sleep)
 
+    async def get_job_output(
+        self, job: MatchingJob | IdMappingJob, *, partial: bool = False
+    ) -> JobOutput:
+        """Find what a job wrote to S3 (see `EntityResolutionJobs.get_job_output`)."""
+        from ._output import OutputSearch  # noqa: PLC0415 - loads with the first use
+
+        search = OutputSearch(job, partial=partial)
+        while (listing := search.next_listing()) is not None:
+            async for page in self._s3_pages(listing):
+                search.take(page)
+        return search.result()
+
+    def iter_output_records(
+        self, output: JobOutput, *, errors: bool = False
+    ) -> AsyncIterator[dict[str, str]]:
+        """Stream a job's records (see `EntityResolutionJobs.iter_output_records`).
+
+        ``output`` is checked at once; parts are fetched as the iteration
+        goes, a chunk at a time.
+        """
+        from ._output import checked_output  # noqa: PLC0415
+
+        files = checked_output(output).errors if errors else output.success
+        return self._records(files)
+
+    async def download_job_output(
+        self,
+        output: JobOutput,
+        directory: str | PathLike[str],
+        *,
+        on_progress: Callable[[OutputFile, int], object] | None = None,
+    ) -> list[Path]:
+        """Download a job's part files (see `EntityResolutionJobs.download_job_output`).
+
+        The files are written with plain (blocking) writes, a chunk of at
+        most 1 MiB at a time.
+        """
+        from ._output import DOWNLOAD_CHUNK, download_targets, writing  # noqa: PLC0415
+
+        paths: list[Path] = []
+        for part, path, there in download_targets(output, directory):
+            paths.append(path)
+            if there:
+                if on_progress is not None:
+                    on_progress(part, part.size)
+                continue
+            with writing(path) as file:
+                async for chunk in self._chunks(part, DOWNLOAD_CHUNK):
+                    file.write(chunk)
+                    if on_progress is not None:
+                        on_progress(part, len(chunk))
+        return paths
+
+    async def _records(self, files: tuple[OutputFile, ...]) -> AsyncIterator[dict[str, str]]:
+        from ._records import CHUNK, RecordDecoder  # noqa: PLC0415
+
+        for part in files:
+            decoder = RecordDecoder(part.key)
+            async for chunk in self._chunks(part, CHUNK):
+                for record in decoder.feed(chunk):
+                    yield record
+            for record in decoder.close():
+                yield record
+
+    async def _chunks(self, part: OutputFile, size: int) -> AsyncIterator[bytes]:
+        s3 = await self._s3()
+        with translating_s3("GetObject", part.s3_uri):
+            reply = await s3.get_object(Bucket=part.bucket, Key=part.key)  # pyright: ignore[reportUnknownMemberType]
+        body = reply["Body"]
+        try:
+            while True:
+                with translating_s3("GetObject", part.s3_uri):
+                    chunk: bytes = await body.read(size)
+                if not chunk:
+                    return
+                yield chunk
+        finally:
+            closed = body.close()  # a coroutine on aiobotocore's httpx bodies
+            if inspect.isawaitable(closed):
+                await closed
+
+    async def _s3_pages(self, listing: Listing) -> AsyncIterator[Mapping[str, object]]:
+        subject = listing.location.uri
+        with translating_s3("ListObjectsV2", subject):
+            paginator = (await self._s3()).get_paginator("list_objects_v2")
+            # An aiobotocore paginator; botocore-stubs type it as the sync one.
+            pages: AsyncIterator[Mapping[str, object]] = aiter(paginator.paginate(**listing.params))
+        while True:
+            with translating_s3("ListObjectsV2", subject):
+                page: Mapping[str, object] | None = await anext(pages, None)
+            if page is None:
+                return
+            yield page
+
+    async def _s3(self) -> Any:
+        # Any: aiobotocore's clients are untyped (their stubs type them as
+        # botocore's sync ones); only get_object and the paginator are used.
+        s3 = self._s3_client
+        if s3 is not None:
+            return s3
+        er = (await self._connect()).client
+        async with self._lock:
+            if self._s3_client is None:
+                with translating("CreateClient"):
+                    self._s3_client = await self._build_s3_client(er)
+            return self._s3_client
+
+    async def _build_s3_client(self, er: BaseClient) -> BaseClient:
+        from aiobotocore.session import get_session  # noqa: PLC0415
+
+        if self._owns_client:
+            session, config = self._aio_session(), None
+        else:
+            session, config = get_session(), cast("AioConfig", er.meta.config)
+        creator = cast(
+            "AbstractAsyncContextManager[BaseClient]",
+            session.create_client(  # pyright: ignore[reportUnknownMemberType]
+                "s3", region_name=er.meta.region_name, config=config or self._aio_config(session)
+            ),
+        )
+        client = await creator.__aenter__()
+        self._owned_s3 = creator
+        return client
+
     async def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = await self._checked(operation, params)
         with translating(operation.name):
@@ -400,26 +538,33 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             return self._connection
 
     async def _build_client(self) -> BaseClient:
-        # Imported here, not at module level: see the module docstring.
-        from aiobotocore.config import AioConfig  # noqa: PLC0415
-        from aiobotocore.session import AioSession, get_session  # noqa: PLC0415
-
-        session = self._session
-        if session is None:
-            session = (
-                get_session()
-                if self._profile_name is None
-                else AioSession(profile=self._profile_name)
-            )
-        # aiobotocore wants its own Config subclass; its merge copies every
-        # setting of any botocore Config, whatever its stubs say.
-        config = AioConfig().merge(cast("AioConfig", client_config(session, self._config)))
+        session = self._aio_session()
         creator: AbstractAsyncContextManager[BaseClient] = session.create_client(  # pyright: ignore[reportUnknownMemberType]
             SERVICE_NAME,
             region_name=self._region_name,
             endpoint_url=self._endpoint_url,
-            config=config,
+            config=self._aio_config(session),
         )
         client = await creator.__aenter__()
         self._owned = creator
         return client
+
+    def _aio_session(self) -> AioSession:
+        # Imported here, not at module level: see the module docstring.
+        from aiobotocore.session import AioSession, get_session  # noqa: PLC0415
+
+        session = self._session
+        if session is None:
+            session = self._session = (
+                get_session()
+                if self._profile_name is None
+                else AioSession(profile=self._profile_name)
+            )
+        return session
+
+    def _aio_config(self, session: AioSession) -> AioConfig:
+        from aiobotocore.config import AioConfig  # noqa: PLC0415
+
+        # aiobotocore wants its own Config subclass; its merge copies every
+        # setting of any botocore Config, whatever its stubs say.
+        return AioConfig().merge(cast("AioConfig", client_config(session, self._config)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import boto3
 
@@ -21,6 +21,7 @@ from ._core import (
     id_mapping_start_params,
     read_reply,
     translating,
+    translating_s3,
 )
 from ._errors import EntityResolutionError
 from ._scheduling import DEFAULT_MAX_RATE, scheduler_for
@@ -29,6 +30,8 @@ from ._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now, waiter_for
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
     from datetime import datetime
+    from os import PathLike
+    from pathlib import Path
     from types import TracebackType
 
     from botocore.client import BaseClient
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
         MatchingJobSummary,
         OutputSource,
     )
+    from ._output import JobOutput, Listing, OutputFile
     from ._scheduling import Scheduler
     from ._status import IdMappingJobType
     from ._waiting import Clock, JobSummary, Sleep, Waiter
@@ -71,6 +75,14 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         endpoint_url: A custom endpoint, e.g. a local test server.
         config: A botocore ``Config``; its settings win over this library's
             defaults.
+        s3_client: A boto3 ``s3`` client for reading jobs' output
+            (`get_job_output` and the methods after it), used as it is. By
+            default one is built on first use: from the same session,
+            region and config as the Entity Resolution client (for a
+            ``client`` passed in, from boto3's default session in that
+            client's region, with its config). Its endpoint is botocore's
+            choice: ``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL`` or the
+            profile's, never ``endpoint_url``.
 
     Raises:
         TypeError: ``client`` is not an Entity Resolution client, or is
@@ -114,12 +126,16 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         A client passed in is the caller's to close. After closing, the next
         call builds a new client.
         """
-        if not self._owns_client:
-            return
         with self._lock:
-            connection, self._connection = self._connection, None
+            connection = s3 = None
+            if self._owns_client:
+                connection, self._connection = self._connection, None
+            if self._owns_s3_client:
+                s3, self._s3_client = self._s3_client, None
         if connection is not None:
             connection.client.close()
+        if s3 is not None:
+            s3.close()
 
     def get_matching_job(self, workflow_name: str, job_id: str) -> MatchingJob:
         """Return the current state of a matching job.
@@ -507,6 +523,187 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         )  # fmt: skip
         return self._watch_many(scheduler, on_update, sleep)
 
+    def get_job_output(
+        self, job: MatchingJob | IdMappingJob, *, partial: bool = False
+    ) -> JobOutput:
+        """Find what a job wrote to S3: its success and error part files.
+
+        The service writes each run in a folder named after the job id under
+        the job's output location (``job.output_sources``). This looks for
+        it right under the location and, if it is not there, one level
+        deeper (in each subfolder), listing as many pages as there are
+        (``ListObjectsV2``); nothing is read but the listings.
+
+        Args:
+            job: A job of either kind, as ``get_*`` or ``wait_for_*`` return it.
+            partial: Look even if the job has not SUCCEEDED (what a running
+                or failed job has written so far); a folder not found then
+                gives an empty output rather than an error.
+
+        Returns:
+            The job's output files, in key order, with totals.
+
+        Raises:
+            JobNotSucceededError: The job has not SUCCEEDED and ``partial``
+                is false; nothing was sent.
+            OutputNotFoundError: No folder of the job was found; the message
+                names every location searched.
+            AccessDeniedError: The credentials may not list the bucket
+                (named in the message).
+            ResourceNotFoundError: The bucket does not exist.
+            EntityResolutionError: Any other failure, as for
+                `get_matching_job`.
+
+        Example:
+            ```python
+            job = er.wait_for_matching_job("customers", er.start_matching_job("customers"))
+            output = er.get_job_output(job)
+            for record in er.iter_output_records(output, errors=True):
+                print(record["RecordId"], record)
+            ```
+        """
+        from ._output import OutputSearch  # noqa: PLC0415 - loads with the first use
+
+        search = OutputSearch(job, partial=partial)
+        while (listing := search.next_listing()) is not None:
+            for page in self._s3_pages(listing):
+                search.take(page)
+        return search.result()
+
+    def iter_output_records(
+        self, output: JobOutput, *, errors: bool = False
+    ) -> Iterator[dict[str, str]]:
+        """Stream the records of a job's success parts (or error parts) as dicts.
+
+        Each part file is fetched in turn and read a chunk at a time, so
+        memory stays the same whatever the parts' size; a gzip-compressed
+        part is decompressed as it streams. Keys are the header row's
+        column names; the values are text, as the file has them.
+
+        Args:
+            output: What `get_job_output` returned.
+            errors: Read the error parts (the records not processed, with
+                the reason) instead of the success parts.
+
+        Returns:
+            A lazy iterator: requests are sent as it is consumed.
+
+        Raises:
+            InvalidInputError: ``output`` is not a `JobOutput` (at once).
+            ResponseError: A part is not CSV (Parquet, say), not UTF-8, or
+                malformed; the message names its key (from the iteration).
+            EntityResolutionError: As `get_job_output` (from the iteration).
+        """
+        from ._output import checked_output  # noqa: PLC0415
+
+        files = checked_output(output).errors if errors else output.success
+        return self._records(files)
+
+    def download_job_output(
+        self,
+        output: JobOutput,
+        directory: str | PathLike[str],
+        *,
+        on_progress: Callable[[OutputFile, int], object] | None = None,
+    ) -> list[Path]:
+        """Download a job's part files into a local folder; return their paths.
+
+        Each file goes to its path below the job's folder
+        (``DIRECTORY/success/part-00000.csv``, ``DIRECTORY/error/...``),
+        written under a temporary name and renamed when complete. A file
+        already there with the same size is not fetched again.
+
+        Args:
+            output: What `get_job_output` returned.
+            directory: The local folder; created if missing.
+            on_progress: Called with each file and the bytes just written
+                (a skipped file counts whole at once), e.g. to move a
+                progress bar whose total is ``output.total_size``.
+
+        Returns:
+            The local path of every part file, success parts first.
+
+        Raises:
+            InvalidInputError: ``output`` is not a `JobOutput`.
+            EntityResolutionError: As `get_job_output`.
+            OSError: The folder or a file could not be written.
+        """
+        from ._output import DOWNLOAD_CHUNK, download_targets, writing  # noqa: PLC0415
+
+        paths: list[Path] = []
+        for part, path, there in download_targets(output, directory):
+            paths.append(path)
+            if there:
+                if on_progress is not None:
+                    on_progress(part, part.size)
+                continue
+            with writing(path) as file:
+                for chunk in self._chunks(part, DOWNLOAD_CHUNK):
+                    file.write(chunk)
+                    if on_progress is not None:
+                        on_progress(part, len(chunk))
+        return paths
+
+    def _records(self, files: tuple[OutputFile, ...]) -> Iterator[dict[str, str]]:
+        from ._records import CHUNK, RecordDecoder  # noqa: PLC0415
+
+        for part in files:
+            decoder = RecordDecoder(part.key)
+            for chunk in self._chunks(part, CHUNK):
+                yield from decoder.feed(chunk)
+            yield from decoder.close()
+
+    def _chunks(self, part: OutputFile, size: int) -> Iterator[bytes]:
+        s3 = self._s3()
+        with translating_s3("GetObject", part.s3_uri):
+            body = s3.get_object(Bucket=part.bucket, Key=part.key)["Body"]
+        try:
+            while True:
+                with translating_s3("GetObject", part.s3_uri):
+                    chunk: bytes = body.read(size)
+                if not chunk:
+                    return
+                yield chunk
+        finally:
+            body.close()
+
+    def _s3_pages(self, listing: Listing) -> Iterator[dict[str, object]]:
+        subject = listing.location.uri
+        with translating_s3("ListObjectsV2", subject):
+            paginator = self._s3().get_paginator("list_objects_v2")
+            pages = iter(paginator.paginate(**listing.params))
+        while True:
+            with translating_s3("ListObjectsV2", subject):
+                page: dict[str, object] | None = next(pages, None)
+            if page is None:
+                return
+            yield page
+
+    def _s3(self) -> Any:
+        # Any: boto3's S3 client is typed only by boto3-stubs' s3 extra,
+        # which this package does not need; get_object and a paginator are used.
+        s3 = self._s3_client
+        if s3 is not None:
+            return s3
+        er = self._connect().client  # the region (and, passed in, the config) to follow
+        with self._lock:
+            if self._s3_client is None:
+                with translating("CreateClient"):
+                    self._s3_client = self._build_s3_client(er)
+            return self._s3_client
+
+    def _build_s3_client(self, er: BaseClient) -> BaseClient:
+        if self._owns_client:
+            session, config = self._boto3_session(), None
+        else:
+            session, config = boto3.session.Session(), er.meta.config
+        # boto3-stubs types client("s3") only with its s3 extra, not installed here.
+        settings = config or client_config(session._session, self._config)  # pyright: ignore[reportPrivateUsage]
+        return cast(
+            "BaseClient",
+            session.client("s3", region_name=er.meta.region_name, config=settings),  # pyright: ignore[reportUnknownMemberType]
+        )
+
     def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = self._checked(operation, params)
         with translating(operation.name):
@@ -607,16 +804,20 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
                     self._connection = connect_to(self._build_client())
             return self._connection
 
-    def _build_client(self) -> BaseClient:
+    def _boto3_session(self) -> boto3.session.Session:
         session = self._session
         if session is None:
             if self._profile_name is not None:
-                session = boto3.session.Session(profile_name=self._profile_name)
+                session = self._session = boto3.session.Session(profile_name=self._profile_name)
             else:
                 if boto3.DEFAULT_SESSION is None:
                     boto3.setup_default_session()
                 session = boto3.DEFAULT_SESSION
                 assert session is not None
+        return session
+
+    def _build_client(self) -> BaseClient:
+        session = self._boto3_session()
         # boto3-stubs types client() per service; pyright sees the others' Unknown.
         client: BaseClient = session.client(  # pyright: ignore[reportUnknownMemberType]
             SERVICE_NAME,

@@ -28,6 +28,7 @@ from ._errors import (
     WaitTimeoutError,
     reply_metadata,
     translate,
+    translate_s3,
 )
 from ._status import IdMappingJobType
 from ._validation import RequestChecker
@@ -188,6 +189,7 @@ class Shell(Generic[SessionT]):
         region_name: str | None = None,
         endpoint_url: str | None = None,
         config: Config | None = None,
+        s3_client: BaseClient | None = None,
     ) -> None:
         self._prepare()
         building = (session, profile_name, region_name, endpoint_url, config)
@@ -198,13 +200,20 @@ class Shell(Generic[SessionT]):
             )
         if session is not None and profile_name is not None:
             raise TypeError("pass either session= or profile_name=, not both")
-        self._session = session
+        self._session: SessionT | None = session
         self._profile_name = profile_name
         self._region_name = region_name
         self._endpoint_url = endpoint_url
         self._config = config
         self._owns_client = client is None
         self._connection = None if client is None else connect_to(client)
+        if s3_client is not None and s3_client.meta.service_model.service_name != "s3":
+            raise TypeError(
+                f"expected an 's3' client, got a {s3_client.meta.service_model.service_name!r} "
+                "client"
+            )
+        self._s3_client: BaseClient | None = s3_client  # else built on first use
+        self._owns_s3_client = s3_client is None
 
     def _prepare(self) -> None:
         """Set up what the shell's I/O needs (its lock); first thing in ``__init__``."""
@@ -269,5 +278,34 @@ class translating:  # noqa: N801 - used as a statement, like contextlib's helper
         if not isinstance(error, Exception):  # None, or KeyboardInterrupt and the like
             return
         translated = translate(error, self._operation)
+        if translated is not error:
+            raise translated from error
+
+
+class translating_s3:  # noqa: N801 - a statement, as `translating`
+    """Context manager: re-raise an S3 call's errors as this library's, naming ``subject``.
+
+    ``subject`` is what the call was about (``s3://bucket/prefix``), which
+    the message of an error S3 answered with names.
+    """
+
+    __slots__ = ("_operation", "_subject")
+
+    def __init__(self, operation: str, subject: str) -> None:
+        self._operation = operation
+        self._subject = subject
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if not isinstance(error, Exception):
+            return
+        translated = translate_s3(error, self._operation, self._subject)
         if translated is not error:
             raise translated from error

@@ -13,6 +13,7 @@ EntityResolutionError                 every error of this library
 │   ├── ServiceValidationError        ValidationException (400)
 │   └── ThrottlingError               ThrottlingException (429)
 ├── InvalidInputError (ValueError)    bad arguments; nothing was sent
+│   └── JobNotSucceededError          output asked of a job that has not SUCCEEDED (.job)
 ├── ResponseError                     a reply that cannot be read
 ├── TransportError                    no reply: connection refused, reset, ...
 │   └── RequestTimeoutError           connect or read timed out
@@ -24,8 +25,14 @@ EntityResolutionError                 every error of this library
 ├── WaitTimeoutError (TimeoutError)   a wait ran out of time (.job: last state seen)
 │   ├── MatchingJobWaitTimeoutError   ... on a matching job
 │   └── IdMappingJobWaitTimeoutError  ... on an ID mapping job
-└── WatchJobsError                    jobs a many-job watch could not follow (.errors)
+├── WatchJobsError                    jobs a many-job watch could not follow (.errors)
+└── OutputNotFoundError               a SUCCEEDED job's output folder is nowhere (.locations)
 ```
+
+Reading a job's output calls S3, whose errors are translated by the same
+classes, named after the bucket: ``AccessDenied`` is an
+`AccessDeniedError`, ``NoSuchBucket`` and ``NoSuchKey`` are
+`ResourceNotFoundError`, ``SlowDown`` a `ThrottlingError`.
 
 One ``except JobFailedError`` catches a failed wait of either kind; the
 subclass of each kind types ``error.job`` exactly, so ``except
@@ -63,8 +70,10 @@ __all__ = [
     "InternalServerError",
     "InvalidInputError",
     "JobFailedError",
+    "JobNotSucceededError",
     "MatchingJobFailedError",
     "MatchingJobWaitTimeoutError",
+    "OutputNotFoundError",
     "RequestTimeoutError",
     "ResourceNotFoundError",
     "ResponseError",
@@ -238,6 +247,51 @@ class InvalidInputError(EntityResolutionError, ValueError):
     def __init__(self, message: str, *, parameter: str) -> None:
         super().__init__(message)
         self.parameter = parameter
+
+
+class JobNotSucceededError(InvalidInputError):
+    """The output of a job that has not SUCCEEDED was asked for; nothing was read.
+
+    A QUEUED, RUNNING or FAILED job's output is incomplete or absent; pass
+    ``partial=True`` to ``get_job_output`` to see what it has written so far.
+
+    Attributes:
+        job: The job, as it was passed in.
+    """
+
+    code = "JobNotSucceeded"
+
+    def __init__(self, job: MatchingJob | IdMappingJob) -> None:
+        super().__init__(
+            f"job {job.job_id} is {job.raw_status}, not SUCCEEDED: its output is not complete "
+            "(pass partial=True to see what it has written so far)",
+            parameter="job",
+        )
+        self.job = job
+
+
+class OutputNotFoundError(EntityResolutionError):
+    """A SUCCEEDED job's output folder was not found in any location searched.
+
+    The folder is named after the job id, right under the job's output
+    location (``outputS3Path``) or one level deeper; the message names
+    every location searched.
+
+    Attributes:
+        job_id: The job whose output was looked for.
+        locations: The S3 locations searched (``s3://bucket/prefix/``).
+    """
+
+    code = "OutputNotFound"
+
+    def __init__(self, job_id: str, locations: tuple[str, ...]) -> None:
+        searched = ", ".join(locations) or "none (the job names no output location)"
+        super().__init__(
+            f"no output folder of job {job_id} was found; searched for a folder named "
+            f"{job_id}/ in and one level below: {searched}"
+        )
+        self.job_id = job_id
+        self.locations = locations
 
 
 class ResponseError(EntityResolutionError):
@@ -416,6 +470,39 @@ def translate(error: BaseException, operation: str) -> BaseException:
     if _raised_by_parser(error.__traceback__):
         return ResponseError(f"{operation} returned a reply that could not be parsed: {error}")
     return error
+
+
+# S3's error codes, which differ from Entity Resolution's, mapped to our classes.
+_S3_ERRORS: Mapping[str, type[ServiceError]] = {
+    "AccessDenied": AccessDeniedError,
+    "AllAccessDisabled": AccessDeniedError,
+    "403": AccessDeniedError,
+    "NoSuchBucket": ResourceNotFoundError,
+    "NoSuchKey": ResourceNotFoundError,
+    "404": ResourceNotFoundError,
+    "SlowDown": ThrottlingError,
+    "503": ThrottlingError,
+    "InternalError": InternalServerError,
+    "ServiceUnavailable": InternalServerError,
+}
+
+
+def translate_s3(error: BaseException, operation: str, subject: str) -> BaseException:
+    """As `translate`, for an S3 call about ``subject`` (``s3://bucket/key``).
+
+    An error S3 answered with becomes the class of its S3 code, its message
+    naming the operation and the subject (so that an access denied says
+    which bucket); the S3 code is kept as ``code``.
+    """
+    translated = translate(error, operation)
+    if not isinstance(translated, ServiceError):
+        return translated  # no reply (its message names the URL), or not botocore's
+    return _S3_ERRORS.get(translated.code, ServiceError)(
+        f"S3 {operation} of {subject}: {translated.message}",
+        code=translated.code,
+        http_status=translated.http_status,
+        request_id=translated.request_id,
+    )
 
 
 def reply_metadata(reply: Mapping[str, object]) -> tuple[int | None, str | None]:
