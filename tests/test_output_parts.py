@@ -4,14 +4,36 @@ from __future__ import annotations
 
 import gzip
 import io
+from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
-from entityresolution_jobs import InvalidInputError, ResponseError
-from entityresolution_jobs._output import Location, part_kind
+from entityresolution_jobs import (
+    AccessDeniedError,
+    InternalServerError,
+    InvalidInputError,
+    JobStatus,
+    MatchingJob,
+    OutputSource,
+    ResourceNotFoundError,
+    ResponseError,
+    ServiceError,
+    ThrottlingError,
+)
+from entityresolution_jobs._errors import translate_s3
+from entityresolution_jobs._output import Location, OutputSearch, part_kind
 from entityresolution_jobs._records import iter_rows
 
 JOB = "0123456789abcdef0123456789abcdef"
+SUCCEEDED = MatchingJob(
+    job_id=JOB,
+    status=JobStatus.SUCCEEDED,
+    start_time="2026-12-01T00:00:00Z",
+    output_sources=(
+        OutputSource(role_arn="arn:aws:iam::1:role/r", output_s3_path="s3://out-bucket/er"),
+    ),
+)
 
 
 class TestLocation:
@@ -148,3 +170,103 @@ class TestRows:
 
         with pytest.raises(ResponseError, match="output part k is not readable CSV"):
             list(iter_rows(ChunkedBody(data), "k"))
+
+
+class TestDecoderEdges:
+    QUOTED = 'id,note\n1,"two\nlines, and ""quotes"""\n2,plain\r\n3,"\r\nx"\n'
+
+    @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 13, 1000])
+    def test_quoted_newlines_survive_every_chunk_boundary(self, chunk: int) -> None:
+        rows = list(iter_rows(ChunkedBody(self.QUOTED.encode(), chunk), "k"))
+
+        assert rows == [
+            {"id": "1", "note": 'two\nlines, and "quotes"'},
+            {"id": "2", "note": "plain"},
+            {"id": "3", "note": "\r\nx"},
+        ]
+
+    def test_a_byte_order_mark_and_blank_lines_are_not_data(self) -> None:
+        data = "\ufeffid,name\n\n1,Zoë\n\n".encode()
+
+        assert list(iter_rows(ChunkedBody(data, 3), "k")) == [{"id": "1", "name": "Zoë"}]
+
+    def test_concatenated_gzip_members_read_as_one_part(self) -> None:
+        data = gzip.compress(b"id\n1\n") + gzip.compress(b"2\n")
+
+        assert list(iter_rows(ChunkedBody(data, 4), "k")) == [{"id": "1"}, {"id": "2"}]
+
+    def test_a_gzip_part_cut_short_is_an_error_naming_the_key(self) -> None:
+        data = gzip.compress(b"id\n" + b"1\n" * 10_000)[:-20]
+
+        with pytest.raises(ResponseError, match="output part k ends inside its gzip stream"):
+            list(iter_rows(ChunkedBody(data), "k"))
+
+    def test_a_row_longer_than_the_header_is_an_error(self) -> None:
+        with pytest.raises(ResponseError, match="a row has 3 fields, the header 2"):
+            list(iter_rows(ChunkedBody(b"a,b\n1,2,3\n"), "k"))
+
+    def test_a_quoted_field_never_closed_is_an_error(self) -> None:
+        with pytest.raises(ResponseError, match="a quoted field is never closed"):
+            list(iter_rows(ChunkedBody(b'a,b\n1,"open\n'), "k"))
+
+    def test_a_record_without_end_is_refused_past_a_bound(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("entityresolution_jobs._records._MAX_RECORD", 10_000)
+
+        with pytest.raises(ResponseError, match="a record longer than 10000 characters"):
+            list(iter_rows(ChunkedBody(b'a\n"' + b"x" * 20_000), "k"))
+
+    def test_an_empty_part_has_no_rows(self) -> None:
+        assert list(iter_rows(ChunkedBody(b""), "k")) == []
+        assert list(iter_rows(ChunkedBody(b"id,name\n"), "k")) == []
+
+
+class TestS3ErrorTranslation:
+    @pytest.mark.parametrize(
+        ("code", "status", "klass"),
+        [
+            ("AccessDenied", 403, AccessDeniedError),
+            ("NoSuchBucket", 404, ResourceNotFoundError),
+            ("NoSuchKey", 404, ResourceNotFoundError),
+            ("SlowDown", 503, ThrottlingError),
+            ("InternalError", 500, InternalServerError),
+            ("InvalidObjectState", 403, ServiceError),
+        ],
+    )
+    def test_s3_codes_become_our_classes_naming_the_subject(
+        self, code: str, status: int, klass: type[ServiceError]
+    ) -> None:
+        reply: Any = {
+            "Error": {"Code": code, "Message": "nope"},
+            "ResponseMetadata": {"HTTPStatusCode": status, "RequestId": "r-1"},
+        }
+        raw = ClientError(reply, "ListObjectsV2")
+
+        error = translate_s3(raw, "ListObjectsV2", "s3://out-bucket/er/")
+
+        assert type(error) is klass
+        assert isinstance(error, ServiceError)
+        assert (error.code, error.http_status, error.request_id) == (code, status, "r-1")
+        assert str(error).startswith("S3 ListObjectsV2 of s3://out-bucket/er/: nope")
+
+
+class TestSearch:
+    def test_a_page_that_is_not_a_listing_is_a_response_error(self) -> None:
+        search = OutputSearch(SUCCEEDED, partial=False)
+        search.next_listing()
+
+        with pytest.raises(ResponseError, match="returned a reply that is not a listing"):
+            search.take({"Contents": [{"Key": 5}]})
+
+    def test_the_search_asks_for_nothing_more_once_a_folder_holds_anything(self) -> None:
+        search = OutputSearch(SUCCEEDED, partial=False)
+        listing = search.next_listing()
+        assert listing is not None
+        assert listing.params == {"Bucket": "out-bucket", "Prefix": f"er/{JOB}/"}
+        marker = {"Key": f"er/{JOB}/_SUCCESS", "Size": 0, "LastModified": "2026-12-01T00:00:00Z"}
+
+        search.take({"Contents": [marker]})
+
+        assert search.next_listing() is None
+        assert search.result().files == ()

@@ -596,8 +596,8 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         """
         from ._output import checked_output  # noqa: PLC0415
 
-        files = checked_output(output).errors if errors else output.success
-        return self._records(files)
+        checked = checked_output(output)
+        return self._records(checked.errors if errors else checked.success)
 
     def download_job_output(
         self,
