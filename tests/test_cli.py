@@ -348,6 +348,11 @@ def test_demo_runs_a_job_to_success_with_no_aws_account(
     assert "Status             SUCCEEDED" in run.out
     assert "Match IDs          98,765" in run.out
     assert "SUCCEEDED 250000/250000 records" in run.err
+    # Then what the job wrote to (moto's) S3: its files and first error records.
+    assert "success/part-00000.csv" in run.out
+    assert "total 4 file(s)" in run.out
+    assert "ErrorReason" in run.out
+    assert "Missing unique ID" in run.out
     assert "AWS_ACCESS_KEY_ID" not in os.environ
 
 

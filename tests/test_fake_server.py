@@ -129,6 +129,42 @@ def test_id_mapping_workflows_are_served_too_and_ctrl_c_stops_it(
     assert "Traceback" not in err
 
 
+def test_a_succeeded_job_writes_its_output_to_the_servers_s3_for_er_jobs_output(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, endpoint = server
+    boto3.client("s3", region_name="us-east-1", endpoint_url=endpoint).create_bucket(
+        Bucket="out-bucket"
+    )
+    client = boto3.client("entityresolution", region_name="us-east-1", endpoint_url=endpoint)
+    client.create_matching_workflow(workflowName="customers", **CREATE)
+    job_id = client.start_matching_job(workflowName="customers")["jobId"]
+    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"}
+
+    waited = subprocess.run(
+        [*COMMAND, "wait", "customers", job_id],
+        capture_output=True, text=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
+    listed = subprocess.run(
+        [*COMMAND, "output", "customers", job_id, "--json"],
+        capture_output=True, text=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
+    errors = subprocess.run(
+        [*COMMAND, "output", "customers", job_id, "--errors", "--head", "2", "--json"],
+        capture_output=True, text=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
+    _stop(process, signal.SIGTERM)
+
+    assert waited.returncode == 0, waited.stderr
+    assert listed.returncode == 0, listed.stderr
+    output = json.loads(listed.stdout)
+    assert output["folder"] == f"s3://out-bucket/r/{job_id}/"
+    assert output["totalFiles"] == len(output["success"]) + len(output["errors"]) > 1
+    records = json.loads(errors.stdout)["records"]
+    assert len(records) == 2
+    assert all(record["ErrorReason"] for record in records)
+
+
 def test_a_port_in_use_is_a_one_line_error_and_exit_2() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

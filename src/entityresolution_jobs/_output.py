@@ -155,6 +155,12 @@ class JobOutput(_OutputShape, frozen=True):
         """Every part file: the success parts, then the error parts."""
         return self.success + self.errors
 
+    def relative_key(self, part: OutputFile) -> str:
+        """``part``'s key below the job's folder: ``success/part-00000.csv``."""
+        if self.folder is None:
+            return part.key
+        return part.key.removeprefix(Location.parse(self.folder).prefix)
+
     @model_validator(mode="after")
     def _files_are_in_the_folder(self) -> Self:
         # What makes "keys outside the job's folder are never read" hold for
@@ -424,10 +430,9 @@ def download_targets(
         ResponseError: A key would lead outside ``directory`` (``..``).
     """
     root = Path(directory)
-    prefix = "" if output.folder is None else Location.parse(output.folder).prefix
     targets: list[tuple[OutputFile, Path, bool]] = []
     for part in checked_output(output).files:
-        parts = part.key[len(prefix) :].split("/")
+        parts = output.relative_key(part).split("/")
         if any(segment in ("", ".", "..") for segment in parts):
             raise ResponseError(f"output part {part.s3_uri} has a key that is no local path")
         path = root.joinpath(*parts)

@@ -16,6 +16,7 @@ from ._demo import demo
 from ._fake_server import fake_server
 from ._help import PlainCommand
 from ._jobs import ID_MAPPING, MATCHING, add_commands, add_id_mapping_start, add_matching_start
+from ._output import add_output_command
 
 app = typer.Typer(
     name="er-jobs",
@@ -81,18 +82,20 @@ def _common(
 # Matching jobs: the top-level commands, as they have always been.
 add_commands(app, MATCHING)
 add_matching_start(app)
+add_output_command(app, MATCHING)
 app.command(cls=PlainCommand)(demo)
 app.command("fake-server", cls=PlainCommand)(fake_server)
 
 id_mapping = typer.Typer(
     name="id-mapping",
     rich_markup_mode=None,
-    help="The same commands for ID mapping jobs: get, wait, list, start.",
+    help="The same commands for ID mapping jobs: get, wait, list, start, output.",
     epilog=EPILOG,
     no_args_is_help=True,
 )
 add_commands(id_mapping, ID_MAPPING)
 add_id_mapping_start(id_mapping)
+add_output_command(id_mapping, ID_MAPPING)
 app.add_typer(id_mapping)
 
 

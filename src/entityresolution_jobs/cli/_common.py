@@ -17,6 +17,7 @@ from .. import (
     EntityResolutionJobs,
     InvalidInputError,
     JobFailedError,
+    OutputNotFoundError,
     ResourceNotFoundError,
     ServiceValidationError,
     WaitTimeoutError,
@@ -36,6 +37,7 @@ EXIT_CODES: Mapping[type[BaseException], int] = {
     ConfigurationError: EXIT_USAGE,
     WaitTimeoutError: EXIT_TIMEOUT,
     ResourceNotFoundError: EXIT_NOT_FOUND,
+    OutputNotFoundError: EXIT_NOT_FOUND,
     AccessDeniedError: EXIT_DENIED,
     CredentialsError: EXIT_DENIED,
     EntityResolutionError: EXIT_SERVICE,
@@ -45,7 +47,7 @@ EPILOG = (
     "The global options (--region, --profile, --endpoint-url, --debug) may also come after "
     "the command, as with the AWS CLI; given twice, the later value wins. "
     "Exit codes: 0 ok; 1 the job FAILED; 2 usage error or invalid input; 3 wait timed out; "
-    "4 workflow or job not found; 5 access denied or no credentials; "
+    "4 workflow, job, bucket or output not found; 5 access denied or no credentials; "
     "6 throttled, service or network error after retries."
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import typer
@@ -11,7 +12,10 @@ import typer
 from .. import EntityResolutionJobs
 from ._common import EXIT_USAGE, exits
 from ._jobs import MATCHING, wait_and_show
-from ._render import stderr
+from ._output import show_files, show_records
+from ._render import stderr, stdout
+
+DEMO_OUTPUT = "s3://demo-output/entity-resolution/demo-customers/"
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -19,8 +23,13 @@ if TYPE_CHECKING:
 
 @exits
 def demo() -> None:
-    """Run a job end to end against a fake service in this process: no AWS account needed."""
+    """Run a job end to end against a fake service in this process: no AWS account needed.
+
+    Start, wait with progress, then what the job wrote to (moto's) S3: its
+    files and its first error records.
+    """
     try:
+        import boto3  # noqa: PLC0415 - the demo alone makes a bucket
         from moto import mock_aws  # noqa: PLC0415 - the demo alone needs moto
 
         from ..testing import EntityResolutionMock, JobTimeline  # noqa: PLC0415
@@ -39,7 +48,10 @@ def demo() -> None:
             records_not_processed=1_250,
             match_ids=98_765,
         )
-        fake.create_workflow("demo-customers")
+        fake.create_workflow("demo-customers", output_s3_path=DEMO_OUTPUT)
+        # boto3's S3 client is typed only by boto3-stubs' s3 extra, not installed here.
+        s3 = boto3.client("s3", region_name="us-east-1")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        s3.create_bucket(Bucket="demo-output")  # pyright: ignore[reportUnknownMemberType]
         er = EntityResolutionJobs(region_name="us-east-1")
         job_id = er.start_matching_job("demo-customers")
         stderr().print(f"Started job {job_id} of workflow demo-customers (a fake service).")
@@ -47,6 +59,11 @@ def demo() -> None:
         wait_and_show(
             er, MATCHING, "demo-customers", job_id, timeout=60, as_json=False, delays=(0.25, 0.5)
         )
+        output = er.get_job_output(er.get_matching_job("demo-customers", job_id))
+        stdout().print()
+        show_files(output, as_json=False)
+        stdout().print("\nIts first error records (er.iter_output_records(output, errors=True)):")
+        show_records(list(islice(er.iter_output_records(output, errors=True), 5)), as_json=False)
 
 
 @contextmanager

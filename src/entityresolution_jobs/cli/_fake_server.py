@@ -81,6 +81,11 @@ def fake_server(
         f"aws entityresolution list-matching-workflows --endpoint-url {endpoint} "
         "--region us-east-1"
     )
+    typer.echo(
+        "It serves moto's S3 too, where jobs write their output: "
+        f"export AWS_ENDPOINT_URL={endpoint} points every AWS client and service at it, "
+        "er-jobs output included."
+    )
     sys.stdout.flush()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:

@@ -1,0 +1,203 @@
+"""``er-jobs output`` (and ``er-jobs id-mapping output``): what a job wrote to S3.
+
+A table of the job's part files by default; ``--errors`` or ``--head N``
+print records instead (the first error records answer "why were records
+not processed?"); ``--download DIR`` fetches the files, with a progress
+bar on a terminal. All through the library's `get_job_output` and the
+methods after it.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path  # noqa: TC003 - Typer reads the annotation at runtime
+from typing import TYPE_CHECKING, cast
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from .. import EntityResolutionJobs, JobNotSucceededError, JobOutput, OutputFile
+from ._common import EXIT_USAGE, JOB_ID_HELP, JsonOpt, Settings, exits, settings
+from ._help import PlainCommand
+from ._render import print_json, stderr, stdout, when
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator
+
+    from botocore.client import BaseClient
+
+    from ._jobs import CliKind, JobT, SummaryT
+
+DEFAULT_HEAD = 20
+
+OUTPUT_HELP = (
+    "Show what a job wrote to S3: its success and error part files, sizes and total. "
+    "--errors shows its first error records (why records were not processed), --head N "
+    "the first N records, --download DIR fetches the files."
+)
+
+
+def add_output_command(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
+    """Add ``output`` for ``kind`` to ``app``."""
+
+    @app.command(help=OUTPUT_HELP, cls=PlainCommand)
+    @exits
+    def output(  # noqa: PLR0917 - Typer passes a command's parameters by position
+        ctx: typer.Context,
+        workflow: str = typer.Argument(help=kind.workflow_help, metavar="WORKFLOW"),
+        job_id: str = typer.Argument(help=JOB_ID_HELP, metavar="JOB_ID"),
+        errors: bool = typer.Option(
+            False,
+            "--errors",
+            help=f"Print the first error records (--head N, default {DEFAULT_HEAD}).",
+        ),
+        head: int | None = typer.Option(
+            None,
+            "--head",
+            min=1,
+            metavar="N",
+            help="Print the first N records (success, or with --errors error).",
+        ),
+        download: Path | None = typer.Option(
+            None,
+            "--download",
+            metavar="DIR",
+            file_okay=False,
+            help="Download the part files into DIR (a file already there with the same size "
+            "is skipped).",
+        ),
+        partial: bool = typer.Option(
+            False, "--partial", help="Show what a job that has not SUCCEEDED has written so far."
+        ),
+        s3_endpoint_url: str | None = typer.Option(
+            None,
+            "--s3-endpoint-url",
+            metavar="URL",
+            help="Read S3 here (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or AWS's).",
+        ),
+        as_json: JsonOpt = False,
+    ) -> None:
+        options = settings(ctx)
+        er = _client(options, s3_endpoint_url)
+        job = kind.get(er, workflow, job_id)
+        try:
+            found = er.get_job_output(job, partial=partial)
+        except JobNotSucceededError as error:
+            typer.echo(
+                f"er-jobs: job {job_id} is {error.job.raw_status}, not SUCCEEDED: its output is "
+                "not complete (--partial shows what it has written so far)",
+                err=True,
+            )
+            raise typer.Exit(EXIT_USAGE) from error
+        if download is not None:
+            fetch(er, found, download, as_json=as_json)
+        elif errors or head is not None:
+            records = er.iter_output_records(found, errors=errors)
+            show_records(list(islice(records, head or DEFAULT_HEAD)), as_json=as_json)
+        else:
+            show_files(found, as_json=as_json)
+
+
+def _client(options: Settings, s3_endpoint_url: str | None) -> EntityResolutionJobs:
+    if s3_endpoint_url is None:
+        return options.client()
+    import boto3  # noqa: PLC0415 - as the library does, on first use
+
+    # The same profile and region as the Entity Resolution client, another endpoint.
+    session = boto3.session.Session(profile_name=options.profile)
+    s3 = cast(
+        "BaseClient",
+        session.client("s3", region_name=options.region, endpoint_url=s3_endpoint_url),  # pyright: ignore[reportUnknownMemberType]
+    )
+    return EntityResolutionJobs(
+        session=session,
+        region_name=options.region,
+        endpoint_url=options.endpoint_url,
+        s3_client=s3,
+    )
+
+
+def show_files(found: JobOutput, *, as_json: bool) -> None:
+    """Print the job's part files as a table with a total line, or as JSON."""
+    if as_json:
+        print_json(found.model_dump(mode="json", by_alias=True))
+        return
+    console = stdout()
+    if found.folder is None:
+        console.print(f"Job {found.job_id} ({found.status.value}) has written nothing yet.")
+        return
+    table = Table()
+    table.add_column("file", no_wrap=True)
+    table.add_column("size", no_wrap=True, justify="right")
+    table.add_column("last modified", no_wrap=True)
+    for part in found.files:
+        table.add_row(found.relative_key(part), f"{part.size:,}", when(part.last_modified))
+    console.print(f"Output of job {found.job_id} in {found.folder}")
+    console.print(table)
+    console.print(
+        f"{len(found.success)} success part(s), {found.success_size:,} bytes; "
+        f"{len(found.errors)} error part(s), {found.errors_size:,} bytes; "
+        f"total {found.total_files} file(s), {found.total_size:,} bytes"
+    )
+
+
+def show_records(records: list[dict[str, str]], *, as_json: bool) -> None:
+    """Print records as a table (columns in the files' order), or as JSON."""
+    if as_json:
+        print_json({"records": records})
+        return
+    if not records:
+        stdout().print("No records.")
+        return
+    columns = list(dict.fromkeys(name for record in records for name in record))
+    table = Table()
+    for name in columns:
+        table.add_column(name, overflow="fold")
+    for record in records:
+        table.add_row(*(record.get(name, "") for name in columns))
+    stdout().print(table)
+
+
+def fetch(er: EntityResolutionJobs, found: JobOutput, directory: Path, *, as_json: bool) -> None:
+    """Download the part files, with a progress bar on a terminal; a line per file after."""
+    console = stderr()
+    with _progress(console.is_terminal, found.total_size) as advance:
+        paths = er.download_job_output(found, directory, on_progress=advance)
+    if as_json:
+        print_json(
+            {"files": [
+                {"s3Uri": part.s3_uri, "path": str(path), "size": part.size}
+                for part, path in zip(found.files, paths, strict=True)
+            ]}
+        )  # fmt: skip
+        return
+    for part, path in zip(found.files, paths, strict=True):
+        typer.echo(f"download: {part.s3_uri} to {path}")
+    typer.echo(f"{len(paths)} file(s), {found.total_size:,} bytes in {directory}")
+
+
+@contextmanager
+def _progress(terminal: bool, total: int) -> Generator[Callable[[OutputFile, int], object]]:
+    """A download progress bar on a terminal (bytes, speed, time left); nothing elsewhere."""
+    if not terminal:
+        yield lambda _part, _done: None
+        return
+    columns = (
+        TextColumn("downloading"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stderr()) as bar:
+        task = bar.add_task("download", total=total)
+        yield lambda _part, done: bar.advance(task, done)
