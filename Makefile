@@ -1,4 +1,5 @@
 # entityresolution-jobs: make demo | make test | make check | make bench | make docs
+# make bench-output: streaming a job's output records against a hand-written loop.
 # make bench-airflow: 100 deferred waits in one triggerer-style event loop (needs Airflow).
 # make test-lowest: the tests on the lowest dependency versions pyproject.toml allows.
 # make test-pythons: the tests on every other Python version pyproject.toml declares.
@@ -13,7 +14,7 @@ LOWEST := .venv-lowest
 LOWEST_INSTALLED := $(LOWEST)/.installed-dev
 SOURCES := src tests tests-airflow benchmarks examples .ci
 
-.PHONY: demo test test-lowest test-pythons test-airflow check lint types docs dist workflows bench bench-airflow clean
+.PHONY: demo test test-lowest test-pythons test-airflow check lint types docs dist workflows bench bench-output bench-airflow clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,7 +83,12 @@ bench: $(INSTALLED)
 	cd benchmarks && ../$(BIN)/python call_overhead.py && ../$(BIN)/python overhead_parts.py \
 		&& ../$(BIN)/python call_instructions.py \
 		&& ../$(BIN)/python import_time.py \
-		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py
+		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py \
+		&& ../$(BIN)/python output_records.py
+
+# Streaming a job's output: time per row against a hand-written loop, memory at 10 and 100 MB.
+bench-output: $(INSTALLED)
+	cd benchmarks && ../$(BIN)/python output_records.py
 
 # The triggerer benchmark needs Airflow: it runs in the newest Airflow line's environment.
 bench-airflow:
