@@ -228,3 +228,13 @@ class TestTheAsyncShell:
                 return output.total_files + 0 * len(listed)
 
         assert run(main()) == 4
+
+
+def test_closing_closes_the_s3_client_it_built_and_the_next_use_builds_another() -> None:
+    er = EntityResolutionJobs(region_name="us-east-1")
+    first = er._s3()
+
+    er.close()
+
+    assert er._s3_client is None
+    assert er._s3() is not first

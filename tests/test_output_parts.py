@@ -270,3 +270,19 @@ class TestSearch:
 
         assert search.next_listing() is None
         assert search.result().files == ()
+
+    def test_ten_thousand_parts_over_ten_pages_are_kept_in_key_order(self) -> None:
+        search = OutputSearch(SUCCEEDED, partial=False)
+        assert search.next_listing() is not None
+        keys = [f"er/{JOB}/success/part-{i:05d}.csv" for i in range(10_000)]
+        for page in range(10):
+            contents = [
+                {"Key": key, "Size": 10, "LastModified": "2026-12-01T00:00:00Z"}
+                for key in reversed(keys[page * 1000 : (page + 1) * 1000])
+            ]
+            search.take({"Contents": contents, "KeyCount": len(contents)})
+
+        assert search.next_listing() is None
+        output = search.result()
+        assert [part.key for part in output.success] == keys
+        assert output.total_size == 100_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from typing_extensions import assert_never, assert_type
 
@@ -20,11 +21,15 @@ from entityresolution_jobs import (
     InvalidInputError,
     JobFailedError,
     JobMetrics,
+    JobNotSucceededError,
+    JobOutput,
     JobStatus,
     MatchingJob,
     MatchingJobFailedError,
     MatchingJobSummary,
     MatchingJobWaitTimeoutError,
+    OutputFile,
+    OutputNotFoundError,
     OutputSource,
     ResourceNotFoundError,
     ServiceError,
@@ -234,3 +239,30 @@ async def async_many_jobs_are_typed(
 ) -> None:
     assert_type(er.watch_matching_jobs(pairs), AsyncIterator[MatchingJob])
     assert_type(er.watch_id_mapping_jobs(pairs, max_rate=2), AsyncIterator[IdMappingJob])
+
+
+def a_jobs_output_is_typed(er: EntityResolutionJobs, ids: IdMappingJob) -> None:
+    job = er.wait_for_matching_job("customers", er.start_matching_job("customers"))
+    output = er.get_job_output(job)
+    assert_type(output, JobOutput)
+    assert_type(er.get_job_output(ids, partial=True), JobOutput)
+    assert_type(output.success, tuple[OutputFile, ...])
+    assert_type(output.folder, str | None)
+    assert_type(output.total_size, int)
+    assert_type(output.errors[0].last_modified, datetime)
+    assert_type(er.iter_output_records(output, errors=True), Iterator[dict[str, str]])
+    paths = er.download_job_output(output, "out", on_progress=lambda part, n: print(part.key, n))
+    assert_type(paths[0].name, str)
+    try:
+        er.get_job_output(job)
+    except JobNotSucceededError as error:
+        assert_type(error.job, MatchingJob | IdMappingJob)
+    except OutputNotFoundError as error:
+        assert_type(error.locations, tuple[str, ...])
+
+
+async def the_async_output_api_mirrors_the_sync_one(er: AsyncEntityResolutionJobs) -> None:
+    output = await er.get_job_output(await er.get_matching_job("customers", "0" * 32))
+    assert_type(output, JobOutput)
+    assert_type(er.iter_output_records(output), AsyncIterator[dict[str, str]])
+    assert_type(await er.download_job_output(output, "out"), list[Path])

@@ -129,3 +129,14 @@ def planning_misuse(er: EntityResolutionJobs) -> None:
     er.watch_matching_jobs([("w", "0" * 32)], max_rate=2.5)  # E: incompatible type "float"
     for job in er.watch_id_mapping_jobs([("w", "0" * 32)]):
         print(job.metrics.match_ids)  # E: "IdMappingJobMetrics" has no attribute "match_ids"
+
+
+def output_misuse(er: EntityResolutionJobs, summary: MatchingJobSummary) -> None:
+    er.get_job_output("0" * 32)  # E: incompatible type "str"
+    er.get_job_output(summary)  # E: incompatible type "MatchingJobSummary"
+    output = er.get_job_output(er.get_matching_job("customers", "0" * 32))
+    er.iter_output_records(output, errors="yes")  # E: incompatible type "str"
+    output.success = ()  # E: read-only
+    for record in er.iter_output_records(output):
+        print(record["RecordId"] + 1)  # E: Unsupported operand types for +
+    er.download_job_output(output, "out", on_progress=lambda n: None)  # E: incompatible type
