@@ -190,3 +190,17 @@ def test_an_s3_endpoint_of_its_own_is_used_for_s3_alone(
 
     assert run.code == 6
     assert "http://127.0.0.1:9" in run.err
+
+
+def test_a_job_with_no_error_records_says_so(
+    er_jobs: Any, entity_resolution: EntityResolutionMock, s3: Any
+) -> None:
+    entity_resolution.create_workflow("wf", output_s3_path=ROOT)
+    entity_resolution.timeline = JobTimeline(records_not_processed=0)
+    started = EntityResolutionJobs().start_matching_job("wf")
+    entity_resolution.job("wf", started).succeed()
+
+    run = er_jobs("output", "wf", started, "--errors")
+
+    assert run.code == 0, run.err
+    assert run.out == "No records.\n"

@@ -167,6 +167,8 @@ class TestTheAsyncShell:
                 paths = await er.download_job_output(
                     output, tmp_path, on_progress=lambda _f, n: progress.append(n)
                 )
+                again = await er.download_job_output(output, tmp_path)  # there: skipped
+                assert again == paths
                 return output, records, paths
 
         output, records, paths = run(main())
@@ -212,6 +214,20 @@ class TestTheAsyncShell:
                     _ = [row async for row in er.iter_output_records(output)]
 
         run(main())
+
+    def test_beside_a_client_passed_in_one_is_built_in_its_region(self, over_http: str) -> None:
+        async def main() -> tuple[str, str]:
+            session = get_session()
+            async with session.create_client(
+                "entityresolution", region_name="eu-west-1", endpoint_url=over_http
+            ) as client:
+                er = AsyncEntityResolutionJobs(client)
+                s3 = await er._s3()
+                region, endpoint = s3.meta.region_name, s3.meta.endpoint_url
+                await er.aclose()
+                return region, endpoint
+
+        assert run(main()) == ("eu-west-1", over_http)
 
     def test_an_s3_client_passed_in_is_used_and_left_open(self, over_http: str) -> None:
         fake = EntityResolutionMock()

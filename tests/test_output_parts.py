@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from pydantic import ValidationError
 
 from entityresolution_jobs import (
     AccessDeniedError,
@@ -22,7 +23,7 @@ from entityresolution_jobs import (
     ThrottlingError,
 )
 from entityresolution_jobs._errors import translate_s3
-from entityresolution_jobs._output import Location, OutputSearch, part_kind
+from entityresolution_jobs._output import JobOutput, Location, OutputFile, OutputSearch, part_kind
 from entityresolution_jobs._records import iter_rows
 
 JOB = "0123456789abcdef0123456789abcdef"
@@ -286,3 +287,64 @@ class TestSearch:
         output = search.result()
         assert [part.key for part in output.success] == keys
         assert output.total_size == 100_000
+
+    def test_keys_outside_the_folder_asked_for_are_never_taken(self) -> None:
+        search = OutputSearch(SUCCEEDED, partial=False)
+        search.next_listing()
+        stray = {"Key": "er/other/success/x.csv", "Size": 1, "LastModified": "2026-12-01T00:00:00Z"}
+
+        search.take({"Contents": [stray]})
+
+        assert search.next_listing() is not None  # nothing found there: the subfolders next
+
+    def test_the_search_is_driven_in_order(self) -> None:
+        search = OutputSearch(SUCCEEDED, partial=False)
+
+        with pytest.raises(RuntimeError, match="take"):
+            search.take({})
+        search.next_listing()
+        with pytest.raises(RuntimeError, match="result"):
+            search.result()
+
+
+class TestJobOutputModel:
+    def test_files_without_a_folder_are_refused(self) -> None:
+        part = {
+            "bucket": "b",
+            "key": "k/success/p",
+            "size": 1,
+            "last_modified": "2026-12-01T00:00:00Z",
+        }
+
+        with pytest.raises(ValidationError, match="files without a folder"):
+            JobOutput(job_id=JOB, status=JobStatus.RUNNING, success=(part,))  # type: ignore[arg-type]
+
+    def test_a_files_key_is_read_below_the_folder(self) -> None:
+        part = OutputFile(
+            bucket="out-bucket",
+            key=f"er/{JOB}/error/p.csv",
+            size=1,
+            last_modified=SUCCEEDED.start_time,
+        )
+        output = JobOutput(
+            job_id=JOB,
+            status=JobStatus.SUCCEEDED,
+            folder=f"s3://out-bucket/er/{JOB}/",
+            errors=(part,),
+        )
+
+        assert output.relative_key(part) == "error/p.csv"
+        assert JobOutput(job_id=JOB, status=JobStatus.RUNNING).relative_key(part) == part.key
+
+
+@pytest.mark.parametrize("where", ["at its start", "in a later member"])
+def test_corrupt_gzip_is_an_error_naming_the_key(where: str) -> None:
+    broken = gzip.compress(b"")[:10] + b"\xff" * 20  # a deflate block of no known type
+    data = broken if where == "at its start" else gzip.compress(b"id\n1\n" * 2000) + broken
+
+    with pytest.raises(ResponseError, match="output part k is not valid gzip"):
+        list(iter_rows(ChunkedBody(data, 4), "k"))
+
+
+def test_blank_lines_before_the_header_are_skipped() -> None:
+    assert list(iter_rows(ChunkedBody(b"\n\n\nid\n1\n", 2), "k")) == [{"id": "1"}]

@@ -400,8 +400,8 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
                     return
                 yield chunk
         finally:
-            closed = body.close()  # a coroutine on aiobotocore's httpx bodies
-            if inspect.isawaitable(closed):
+            closed = body.close()
+            if inspect.isawaitable(closed):  # pragma: no cover - aiobotocore's httpx bodies
                 await closed
 
     async def _s3_pages(self, listing: Listing) -> AsyncIterator[Mapping[str, object]]:

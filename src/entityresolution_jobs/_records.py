@@ -101,7 +101,10 @@ class RecordDecoder:
         if head.startswith(_GZIP_MAGIC):
             self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
             # The format of a gzip part is told by its first decompressed bytes.
-            peek = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, _SNIFF)
+            try:
+                peek = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, _SNIFF)
+            except zlib.error as error:
+                raise ResponseError(f"output part {self.key} is not valid gzip: {error}") from None
             self._check_format(peek)
         else:
             self._check_format(head)
