@@ -317,7 +317,7 @@ class TestJobOutputModel:
         }
 
         with pytest.raises(ValidationError, match="files without a folder"):
-            JobOutput(job_id=JOB, status=JobStatus.RUNNING, success=(part,))  # type: ignore[arg-type]
+            JobOutput(job_id=JOB, status=JobStatus.RUNNING, success=(part,))
 
     def test_a_files_key_is_read_below_the_folder(self) -> None:
         part = OutputFile(
