@@ -121,10 +121,11 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         return self._connect().client
 
     def close(self) -> None:
-        """Close the HTTP connections of a client this object built.
+        """Close the HTTP connections of the clients this object built.
 
-        A client passed in is the caller's to close. After closing, the next
-        call builds a new client.
+        That is the Entity Resolution client and, once output was read, the
+        S3 client; a client passed in is the caller's to close. After
+        closing, the next call builds a new client.
         """
         with self._lock:
             connection = s3 = None
