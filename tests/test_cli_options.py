@@ -104,7 +104,8 @@ def test_a_region_with_no_value_is_a_usage_error(capsys: pytest.CaptureFixture[s
 @pytest.mark.parametrize(
     ("environment", "expected"),
     [
-        ({"AWS_PROFILE": "analytics"}, {"profile_name": "analytics"}),
+        # Left to boto3's default session, which reads it (see below).
+        ({"AWS_PROFILE": "analytics"}, {"profile_name": None}),
         ({"AWS_DEFAULT_REGION": "eu-west-1"}, {"region_name": "eu-west-1"}),
         (
             {"AWS_REGION": "eu-west-2", "AWS_DEFAULT_REGION": "eu-west-1"},
@@ -185,3 +186,44 @@ def test_help_names_values_and_leaves_flags_bare(
     if command[-1:] == ["get"]:
         assert "WORKFLOW JOB_ID" in shown
         assert "may come before or after the command" in " ".join(shown.split())
+
+
+@pytest.fixture
+def team_profile(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A profile with a region and no credentials; keys in the environment; AWS_PROFILE set."""
+    config = tmp_path / "config"
+    config.write_text("[profile team]\nregion = eu-west-2\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "team")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+
+
+def test_aws_profile_from_the_environment_resolves_as_boto3s_default_session(
+    entity_resolution: EntityResolutionMock, team_profile: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import boto3
+
+    EntityResolutionMock(region_name="eu-west-2").create_workflow("customers")
+    default = boto3.session.Session()
+    credentials = default.get_credentials()
+
+    code = run(["list", "customers", "--json"])
+
+    # boto3's default session: the profile's region, the environment's keys.
+    assert default.region_name == "eu-west-2"
+    assert credentials is not None
+    assert credentials.access_key == os.environ["AWS_ACCESS_KEY_ID"]
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out) == {"jobs": []}
+
+
+def test_a_profile_named_on_the_line_uses_its_own_credentials(
+    entity_resolution: EntityResolutionMock, team_profile: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    EntityResolutionMock(region_name="eu-west-2").create_workflow("customers")
+
+    code = run(["list", "customers", "--profile", "team"])
+
+    assert code == 5  # the profile has none: as `aws --profile team` would fail
+    assert "Unable to locate credentials" in capsys.readouterr().err

@@ -50,9 +50,15 @@ def _common(
             envvar=["AWS_REGION", "AWS_DEFAULT_REGION"],
         ),
     ] = None,
+    # No envvar: AWS_PROFILE is left to boto3's default session, as the AWS
+    # CLI leaves it, so that keys in the environment still win over the
+    # profile's. Only a profile named here makes its own credentials win.
     profile: Annotated[
         str | None,
-        typer.Option(help="AWS profile to use.", metavar="PROFILE", envvar="AWS_PROFILE"),
+        typer.Option(
+            help="AWS profile to use, its credentials too (AWS_PROFILE is read as boto3 reads it).",
+            metavar="PROFILE",
+        ),
     ] = None,
     endpoint_url: Annotated[
         str | None,
