@@ -18,7 +18,7 @@ import pytest
 from rich.console import Console
 
 from entityresolution_jobs import __version__, cli
-from entityresolution_jobs.cli import _jobs, _render
+from entityresolution_jobs.cli import _formats, _jobs
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 WORKFLOW = "customers"
@@ -431,7 +431,7 @@ def test_a_kms_key_of_the_output_is_shown(
 
 def test_json_refuses_what_is_not_a_time_stamp() -> None:
     with pytest.raises(TypeError, match="cannot write set as JSON"):
-        _render.iso(set())
+        _formats.iso(set())
 
 
 class TestIdMapping:

@@ -56,9 +56,6 @@ log = logging.getLogger("entityresolution_jobs.cli")
 P = ParamSpec("P")
 
 JOB_ID_HELP = "The job's id (32 hex characters)."
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Print JSON as `aws entityresolution` would.")
-]
 TimeoutOpt = Annotated[
     float, typer.Option(help="Seconds to wait at most.", min=0, metavar="SECONDS")
 ]

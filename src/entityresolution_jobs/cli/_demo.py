@@ -11,6 +11,7 @@ import typer
 
 from .. import EntityResolutionJobs
 from ._common import EXIT_USAGE, exits
+from ._formats import HUMAN
 from ._jobs import MATCHING, wait_and_show
 from ._output import show_files, show_records
 from ._render import stderr, stdout
@@ -57,13 +58,13 @@ def demo() -> None:
         stderr().print(f"Started job {job_id} of workflow demo-customers (a fake service).")
         # The demo's job lasts seconds: poll often enough to show its progress.
         wait_and_show(
-            er, MATCHING, "demo-customers", job_id, timeout=60, as_json=False, delays=(0.25, 0.5)
+            er, MATCHING, "demo-customers", job_id, timeout=60, render=HUMAN, delays=(0.25, 0.5)
         )
         output = er.get_job_output(er.get_matching_job("demo-customers", job_id))
         stdout().print()
-        show_files(output, as_json=False)
+        show_files(output, render=HUMAN)
         stdout().print("\nIts first error records (er.iter_output_records(output, errors=True)):")
-        show_records(list(islice(er.iter_output_records(output, errors=True), 5)), as_json=False)
+        show_records(list(islice(er.iter_output_records(output, errors=True), 5)), render=HUMAN)
 
 
 @contextmanager

@@ -27,7 +27,8 @@ from .. import (
     WatchJobsError,
 )
 from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
-from ._common import JOB_ID_HELP, JsonOpt, TimeoutOpt, WaitOpt, exit_code, exits, settings
+from ._common import JOB_ID_HELP, TimeoutOpt, WaitOpt, exit_code, exits, settings
+from ._formats import HUMAN, JsonOpt, OutputOpt, QueryOpt, Rendering, rendering
 from ._help import PlainCommand
 from ._render import (
     Rows,
@@ -172,14 +173,17 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
 
     @app.command(help=what, cls=PlainCommand)
     @exits
-    def get(
+    def get(  # noqa: PLR0917 - Typer passes a command's parameters by position
         ctx: typer.Context,
         workflow: str = typer.Argument(help=kind.workflow_help, metavar="WORKFLOW"),
         job_id: str = typer.Argument(help=JOB_ID_HELP, metavar="JOB_ID"),
         as_json: JsonOpt = False,
+        output: OutputOpt = None,
+        query: QueryOpt = None,
     ) -> None:
+        render = rendering(as_json, output, query)
         job = kind.get(settings(ctx).client(), workflow, job_id)
-        show_job(job, workflow, kind.details(job), as_json=as_json)
+        show_job(job, workflow, kind.details(job), render=render)
 
     @app.command(help=WAIT_HELP, cls=PlainCommand)
     @exits
@@ -194,16 +198,19 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
         ),
         timeout: TimeoutOpt = DEFAULT_TIMEOUT,
         as_json: JsonOpt = False,
+        output: OutputOpt = None,
+        query: QueryOpt = None,
     ) -> None:
+        render = rendering(as_json, output, query)
         er = settings(ctx).client()
         ids = list(dict.fromkeys(job_ids or []))
         if running:
             in_progress = (job for job in kind.list(er, workflow) if job.status in IN_PROGRESS)
             ids.extend(job.job_id for job in in_progress if job.job_id not in ids)
         if len(ids) == 1 and not running:
-            wait_and_show(er, kind, workflow, ids[0], timeout=timeout, as_json=as_json)
+            wait_and_show(er, kind, workflow, ids[0], timeout=timeout, render=render)
         elif ids:
-            wait_for_many(er, kind, workflow, ids, timeout=timeout, as_json=as_json)
+            wait_for_many(er, kind, workflow, ids, timeout=timeout, render=render)
         elif running:
             typer.echo(f"No job of workflow {workflow} is in progress.", err=True)
         else:
@@ -215,8 +222,11 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
         ctx: typer.Context,
         workflow: str = typer.Argument(help=kind.workflow_help, metavar="WORKFLOW"),
         as_json: JsonOpt = False,
+        output: OutputOpt = None,
+        query: QueryOpt = None,
     ) -> None:
-        show_jobs(list(kind.list(settings(ctx).client(), workflow)), as_json=as_json)
+        render = rendering(as_json, output, query)
+        show_jobs(list(kind.list(settings(ctx).client(), workflow)), render=render)
 
 
 def add_matching_start(app: typer.Typer) -> None:
@@ -265,7 +275,7 @@ def started(
     """Print a started job's id, and wait for it if asked."""
     typer.echo(job_id)
     if and_wait:
-        wait_and_show(er, kind, workflow, job_id, timeout=timeout, as_json=False)
+        wait_and_show(er, kind, workflow, job_id, timeout=timeout, render=HUMAN)
 
 
 def wait_and_show(
@@ -275,7 +285,7 @@ def wait_and_show(
     job_id: str,
     *,
     timeout: float,
-    as_json: bool,
+    render: Rendering,
     delays: tuple[float, float | None] = (DEFAULT_MIN_DELAY, None),
 ) -> None:
     """Wait for the job, showing its progress on stderr, then print it.
@@ -304,9 +314,9 @@ def wait_and_show(
                 on_update=on_update,
             )
     except JobFailedError:
-        show_job(last[0], workflow, kind.details(last[0]), as_json=as_json)
+        show_job(last[0], workflow, kind.details(last[0]), render=render)
         raise
-    show_job(job, workflow, kind.details(job), as_json=as_json)
+    show_job(job, workflow, kind.details(job), render=render)
 
 
 IN_PROGRESS = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -319,7 +329,7 @@ def wait_for_many(
     job_ids: list[str],
     *,
     timeout: float,
-    as_json: bool,
+    render: Rendering,
 ) -> None:
     """Wait for several jobs of a workflow under one request budget; a line per job.
 
@@ -342,6 +352,6 @@ def wait_for_many(
             typer.echo(f"er-jobs: job {job_id}: {error}", err=True)
             worst = max(worst, exit_code(error))
     finally:
-        show_outcomes(ended, as_json=as_json)
+        show_outcomes(ended, render=render)
     if worst:
         raise typer.Exit(worst)

@@ -26,9 +26,10 @@ from rich.progress import (
 from rich.table import Table
 
 from .. import EntityResolutionJobs, JobNotSucceededError, JobOutput, OutputFile
-from ._common import EXIT_USAGE, JOB_ID_HELP, JsonOpt, Settings, exits, settings
+from ._common import EXIT_USAGE, JOB_ID_HELP, Settings, exits, settings
+from ._formats import JsonOpt, OutputOpt, QueryOpt, Rendering, rendering
 from ._help import PlainCommand
-from ._render import print_json, stderr, stdout, when
+from ._render import stderr, stdout, when
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -85,7 +86,10 @@ def add_output_command(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
             help="Read S3 here (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or AWS's).",
         ),
         as_json: JsonOpt = False,
+        output: OutputOpt = None,
+        query: QueryOpt = None,
     ) -> None:
+        render = rendering(as_json, output, query)
         options = settings(ctx)
         er = _client(options, s3_endpoint_url)
         job = kind.get(er, workflow, job_id)
@@ -99,12 +103,12 @@ def add_output_command(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
             )
             raise typer.Exit(EXIT_USAGE) from error
         if download is not None:
-            fetch(er, found, download, as_json=as_json)
+            fetch(er, found, download, render=render)
         elif errors or head is not None:
             records = er.iter_output_records(found, errors=errors)
-            show_records(list(islice(records, head or DEFAULT_HEAD)), as_json=as_json)
+            show_records(list(islice(records, head or DEFAULT_HEAD)), render=render)
         else:
-            show_files(found, as_json=as_json)
+            show_files(found, render=render)
 
 
 def _client(options: Settings, s3_endpoint_url: str | None) -> EntityResolutionJobs:
@@ -126,10 +130,10 @@ def _client(options: Settings, s3_endpoint_url: str | None) -> EntityResolutionJ
     )
 
 
-def show_files(found: JobOutput, *, as_json: bool) -> None:
-    """Print the job's part files as a table with a total line, or as JSON."""
-    if as_json:
-        print_json(found.model_dump(mode="json", by_alias=True))
+def show_files(found: JobOutput, *, render: Rendering) -> None:
+    """Print the job's part files as a table with a total line, or as a document."""
+    if render.machine:
+        render.emit(found.model_dump(mode="json", by_alias=True))
         return
     console = stdout()
     if found.folder is None:
@@ -150,10 +154,10 @@ def show_files(found: JobOutput, *, as_json: bool) -> None:
     )
 
 
-def show_records(records: list[dict[str, str]], *, as_json: bool) -> None:
-    """Print records as a table (columns in the files' order), or as JSON."""
-    if as_json:
-        print_json({"records": records})
+def show_records(records: list[dict[str, str]], *, render: Rendering) -> None:
+    """Print records as a table (columns in the files' order), or as a document."""
+    if render.machine:
+        render.emit({"records": records})
         return
     if not records:
         stdout().print("No records.")
@@ -167,13 +171,15 @@ def show_records(records: list[dict[str, str]], *, as_json: bool) -> None:
     stdout().print(table)
 
 
-def fetch(er: EntityResolutionJobs, found: JobOutput, directory: Path, *, as_json: bool) -> None:
+def fetch(
+    er: EntityResolutionJobs, found: JobOutput, directory: Path, *, render: Rendering
+) -> None:
     """Download the part files, with a progress bar on a terminal; a line per file after."""
     console = stderr()
     with _progress(console.is_terminal, found.total_size) as advance:
         paths = er.download_job_output(found, directory, on_progress=advance)
-    if as_json:
-        print_json(
+    if render.machine:
+        render.emit(
             {"files": [
                 {"s3Uri": part.s3_uri, "path": str(path), "size": part.size}
                 for part, path in zip(found.files, paths, strict=True)

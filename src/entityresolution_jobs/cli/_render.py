@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import typer
@@ -14,20 +13,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Mapping
+    from collections.abc import Callable, Generator, Iterable
+    from datetime import datetime
 
     from .. import IdMappingJob, IdMappingJobSummary, MatchingJob, MatchingJobSummary
 
     Job = MatchingJob | IdMappingJob
     Summary = MatchingJobSummary | IdMappingJobSummary
 
+    from ._formats import Rendering
+
 Rows = list[tuple[str, str]]
 
 
-def show_job(job: Job, workflow: str, details: Rows, *, as_json: bool) -> None:
-    """Print a job on stdout: its fields, ``details`` (its kind's) among them, or JSON."""
-    if as_json:
-        print_json(job.to_service_dict())
+def show_job(job: Job, workflow: str, details: Rows, *, render: Rendering) -> None:
+    """Print a job on stdout: its fields, ``details`` (its kind's) among them, or a document."""
+    if render.machine:
+        render.emit(job.to_service_dict())
         return
     output = job.output_source
     rows = [
@@ -50,10 +52,10 @@ def show_job(job: Job, workflow: str, details: Rows, *, as_json: bool) -> None:
         typer.echo(f"{name:<{width}}{value}")
 
 
-def show_jobs(jobs: Iterable[Summary], *, as_json: bool) -> None:
-    """Print a workflow's jobs as a table, or as ``aws entityresolution list-*-jobs`` JSON."""
-    if as_json:
-        print_json({"jobs": [job.to_service_dict() for job in jobs]})
+def show_jobs(jobs: Iterable[Summary], *, render: Rendering) -> None:
+    """Print a workflow's jobs as a table, or as ``aws entityresolution list-*-jobs`` would."""
+    if render.machine:
+        render.emit({"jobs": [job.to_service_dict() for job in jobs]})
         return
     table = Table()
     table.add_column("job id", no_wrap=True, min_width=32)
@@ -66,10 +68,10 @@ def show_jobs(jobs: Iterable[Summary], *, as_json: bool) -> None:
     stdout().print(table)
 
 
-def show_outcomes(jobs: Iterable[Job], *, as_json: bool) -> None:
-    """Print ended jobs, a line each (id, status, duration, error), or JSON as `show_jobs`."""
-    if as_json:
-        print_json({"jobs": [job.to_service_dict() for job in jobs]})
+def show_outcomes(jobs: Iterable[Job], *, render: Rendering) -> None:
+    """Print ended jobs, a line each (id, status, duration, error), or a document as `show_jobs`."""
+    if render.machine:
+        render.emit({"jobs": [job.to_service_dict() for job in jobs]})
         return
     for job in jobs:
         error = f"  {job.error_message}" if job.error_message else ""
@@ -166,18 +168,6 @@ def _records(job: Job) -> tuple[int, int | None]:
     metrics = job.metrics
     done = (metrics.total_records_processed or 0) + (metrics.records_not_processed or 0)
     return done, metrics.input_records
-
-
-def print_json(document: Mapping[str, object]) -> None:
-    """Print ``document`` as the AWS CLI does: 4-space indent, ISO 8601 time stamps."""
-    typer.echo(json.dumps(document, indent=4, default=iso))
-
-
-def iso(value: object) -> str:
-    """A time stamp in ISO 8601, for `json.dumps`; TypeError for anything else."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def when(moment: datetime | None) -> str:
