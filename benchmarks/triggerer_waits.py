@@ -130,6 +130,7 @@ def parent() -> None:
     url = f"http://{host}:{port}"
     fake = EntityResolutionMock(region_name=REGION)
     fake.timeline = JobTimeline(queued_seconds=QUEUED, running_seconds=RUNNING)
+    fake.concurrent_jobs = None  # 100 jobs run at once, as 100 accounts' would
     client = EntityResolutionJobs(endpoint_url=url, region_name=REGION)
     connection = {
         "conn_type": "aws",

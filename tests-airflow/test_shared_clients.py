@@ -19,6 +19,7 @@ from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 def _jobs_in_workflows(service: EntityResolutionMock, count: int) -> list[tuple[str, str]]:
     """One job in each of ``count`` new workflows (the service runs one job per workflow)."""
     jobs: EntityResolutionJobs = EntityResolutionHook().jobs
+    service.concurrent_jobs = None  # all running at once: the waits overlap
     started = []
     for number in range(count):
         workflow = f"{WORKFLOW}-{number}"

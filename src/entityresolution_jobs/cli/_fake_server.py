@@ -40,6 +40,15 @@ def fake_server(
         float,
         typer.Option(metavar="SECONDS", min=0, help="How long it then stays RUNNING."),
     ] = 2.0,
+    concurrent_jobs: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            min=0,
+            help="Jobs of each kind that may run at once per account and region "
+            "(the service's quota: 1; 0: no limit). The others wait QUEUED, in order.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve a fake Entity Resolution over HTTP until interrupted (Ctrl-C or SIGTERM).
 
@@ -64,6 +73,7 @@ def fake_server(
     EntityResolutionBackend.default_timeline = JobTimeline(
         queued_seconds=queued_seconds, running_seconds=running_seconds
     )
+    EntityResolutionBackend.default_concurrent_jobs = concurrent_jobs or None
     application = DomainDispatcherApplication(create_backend_app)
     try:
         _check_free(host, port)

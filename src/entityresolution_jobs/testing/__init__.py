@@ -34,7 +34,7 @@ The pytest plugin installed with the package offers the same as a fixture,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
@@ -247,6 +247,27 @@ class EntityResolutionMock:
     @timeline.setter
     def timeline(self, timeline: JobTimeline) -> None:
         self.backend.timeline = timeline
+
+    @property
+    def concurrent_jobs(self) -> int | None:
+        """How many jobs of each kind may run at once here; None: no limit.
+
+        The service's quota, "Concurrent matching jobs: 1" and "Concurrent
+        ID mapping jobs: 1" per account and region, is the default: a job
+        started while another of its kind runs stays QUEUED, and jobs
+        leave QUEUED one at a time in the order they were started. Set
+        None to let every workflow's job run at once.
+        """
+        return self.backend.concurrent_jobs
+
+    @concurrent_jobs.setter
+    def concurrent_jobs(self, limit: int | None) -> None:
+        value = cast("object", limit)  # callers without a type checker pass anything
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise ValueError(f"concurrent_jobs must be a positive int or None; got {limit!r}")
+        self.backend.concurrent_jobs = limit
 
     @property
     def clock(self) -> Callable[[], datetime]:

@@ -75,9 +75,19 @@ class JobState:
     error_message: str | None = None
 
 
+def _no_quota(job: FakeJob) -> datetime:
+    """When a job leaves QUEUED with no quota: its timeline's ``queued_seconds`` after its start."""
+    return job.start_time + timedelta(seconds=job.timeline.queued_seconds)
+
+
 @dataclass
 class FakeJob:
-    """One job of the fake service: the lifecycle both kinds share."""
+    """One job of the fake service: the lifecycle both kinds share.
+
+    ``leaves_queue`` says when the job leaves QUEUED (None: not foreseeable,
+    it waits behind a job pinned in progress); the backend sets it to its
+    quota's schedule.
+    """
 
     job_id: str
     workflow_name: str
@@ -86,18 +96,24 @@ class FakeJob:
     output_source_config: list[dict[str, Any]]
     pinned: JobState | None = None
     output_written: bool = False
+    sequence: int = 0  # the order jobs were started in, across the backend's workflows
+    leaves_queue: Callable[[FakeJob], datetime | None] = field(default=_no_quota, repr=False)
 
     def state(self, now: datetime) -> JobState:
-        """The job's state at ``now``: pinned by a test, or from its timeline."""
+        """The job's state at ``now``: pinned by a test, or from its timeline.
+
+        The timeline's RUNNING phase starts when the job leaves QUEUED.
+        """
         if self.pinned is not None:
             return self.pinned
         line = self.timeline
-        elapsed = (now - self.start_time).total_seconds() - line.queued_seconds
-        if elapsed < 0:
+        running_from = self.leaves_queue(self)
+        if running_from is None or now < running_from:
             return JobState(QUEUED)
+        elapsed = (now - running_from).total_seconds()
         if elapsed < line.running_seconds:
             return JobState(RUNNING, metrics=self.metrics(elapsed / line.running_seconds))
-        end = self.start_time + timedelta(seconds=line.queued_seconds + line.running_seconds)
+        end = running_from + timedelta(seconds=line.running_seconds)
         if line.error_message is not None:
             return JobState(FAILED, end, self.metrics(1.0), line.error_message)
         return JobState(SUCCEEDED, end_time=end, metrics=self.metrics(1.0))
@@ -267,6 +283,8 @@ class EntityResolutionBackend(BaseBackend):
 
     default_timeline: ClassVar[JobTimeline] = JobTimeline()
     """The timeline of every backend created from now on (``er-jobs fake-server`` sets it)."""
+    default_concurrent_jobs: ClassVar[int | None] = 1
+    """The quota of every backend created from now on (``er-jobs fake-server`` sets it)."""
 
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
@@ -275,6 +293,10 @@ class EntityResolutionBackend(BaseBackend):
         self.timeline = self.default_timeline
         self.clock: Callable[[], datetime] = _utc_now
         self.faults: defaultdict[str, deque[tuple[str, str]]] = defaultdict(deque)
+        # The service's quota: "Concurrent matching jobs: 1" and "Concurrent
+        # ID mapping jobs: 1" per account and region. None lifts it.
+        self.concurrent_jobs: int | None = self.default_concurrent_jobs
+        self._started = 0
 
     # Test controls
 
@@ -422,15 +444,52 @@ class EntityResolutionBackend(BaseBackend):
         now = self.clock()
         if any(job.state(now).status in IN_PROGRESS for job in workflow.jobs.values()):
             raise ConflictException(f"Workflow {workflow.name} has a job in progress.")
+        self._started += 1
         job = job_type(
             job_id=mock_random.uuid4().hex,
             workflow_name=workflow.name,
             start_time=now,
             timeline=replace(self.timeline),
             output_source_config=_job_output(workflow.config),
+            sequence=self._started,
+            leaves_queue=self._leaves_queue,
         )
         workflow.jobs[job.job_id] = job
         return job
+
+    def _leaves_queue(self, job: FakeJob) -> datetime | None:
+        """When ``job`` leaves QUEUED under the quota (None: not foreseeable).
+
+        The jobs of its kind in this account and region leave QUEUED one
+        quota slot at a time, in the order they were started: each no
+        earlier than its timeline's ``queued_seconds`` after its start, than
+        a slot frees up (a job ends), or than the job started before it
+        left QUEUED. A job pinned QUEUED or RUNNING holds its slot (and so
+        the jobs behind it) until it is pinned to an end.
+        """
+        if self.concurrent_jobs is None:
+            return _no_quota(job)
+        store = self.workflows if isinstance(job, FakeMatchingJob) else self.id_mapping_workflows
+        queue = sorted(
+            (other for workflow in store.values() for other in workflow.jobs.values()),
+            key=lambda other: other.sequence,
+        )
+        never = datetime.max.replace(tzinfo=timezone.utc)
+        free = [datetime.min.replace(tzinfo=timezone.utc)] * self.concurrent_jobs
+        previous = free[0]
+        for other in queue:
+            slot = free.index(min(free))
+            if other.pinned is not None:  # its state is the pin's; it holds a slot
+                ended = other.pinned.status not in IN_PROGRESS and other.pinned.end_time
+                free[slot] = ended or never
+                continue
+            leaves = max(_no_quota(other), free[slot], previous)
+            if other is job:
+                return None if leaves == never else leaves
+            previous = leaves
+            running = timedelta(seconds=other.timeline.running_seconds)
+            free[slot] = never if leaves == never else leaves + running
+        return None  # pragma: no cover - the job is always in its own queue
 
     def _owner_of(self, name: str) -> tuple[EntityResolutionBackend, str]:
         """The backend that holds the ID mapping workflow ``name`` names, and its plain name."""
