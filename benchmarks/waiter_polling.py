@@ -18,7 +18,12 @@ unless the case says otherwise):
 - 6 h job, history 10%;  10 min job, history 10%;
 - 6 h job whose counts grow steadily, no history;
 - 6 h job, no history, no counts (the planner falls back to Smithy);
-- history wrong: the job takes 2x, or 0.5x, the history's median.
+- history wrong: the job takes 2x, or 0.5x, the history's median;
+- a job QUEUED 3 h behind the account's other job (the service runs one
+  job of a kind at a time) before its run: 10 min with history, or 6 h
+  with neither history nor counts. Its ``startTime`` is when it was
+  started; the waiter counts its age from the run's start, seen between
+  the last QUEUED poll and the first that was not.
 
 Run: make bench   (or: python benchmarks/waiter_polling.py [runs])
 """
@@ -56,6 +61,7 @@ class Case:
     counts: bool  # whether RUNNING polls report growing counts
     factor: float = 1.0  # the job's duration drawn as the history's, times this
     target: str = ""
+    queued: float = 0.0  # seconds QUEUED first, behind the account's other job (the quota)
 
 
 CASES = [
@@ -71,6 +77,10 @@ CASES = [
          target="<= 1.1x Smithy only"),
     Case("history wrong: the job ends at 0.5x", 6 * HOUR, 0.1, True, False, factor=0.5,
          target="calls <= Smithy only's; latency <= half the largest gap"),
+    Case("10 min job QUEUED 3 h behind another, same history", 600.0, 0.1, True, False,
+         queued=3 * HOUR, target="calls <= 1/3 of sleep(30)'s, latency <= 15 s"),
+    Case("6 h job QUEUED 3 h behind another, no history, no counts", 6 * HOUR, 0.1, False,
+         False, queued=3 * HOUR, target="calls <= Smithy only's"),
 ]  # fmt: skip
 
 
@@ -91,11 +101,14 @@ def _draw(case: Case, seed: int) -> tuple[float, list[float]]:
 
 
 def _job(case: Case, duration: float, age: float) -> MatchingJob:
-    status = JobStatus.SUCCEEDED if age >= duration else JobStatus.RUNNING
+    running = age - case.queued  # its run starts when it leaves QUEUED
+    status = JobStatus.SUCCEEDED if running >= duration else JobStatus.RUNNING
+    if running < 0:
+        status = JobStatus.QUEUED
     metrics = JobMetrics()
     if case.counts and status is JobStatus.RUNNING:
         metrics = JobMetrics(
-            input_records=RECORDS, total_records_processed=int(RECORDS * age / duration)
+            input_records=RECORDS, total_records_processed=int(RECORDS * running / duration)
         )
     return MatchingJob(job_id=JOB_ID, status=status, start_time=T0, metrics=metrics)
 
@@ -136,19 +149,20 @@ def planned(case: Case, seed: int) -> Run:
         if waiter.needs_history:
             waiter.take_history(_summaries(history) if case.history else [])
             calls += 1
-    return Run(calls, now - duration, largest)
+    return Run(calls, now - case.queued - duration, largest)
 
 
 def _polls(delays: Callable[[int], Iterator[float]]) -> Callable[[Case, int], Run]:
     def run(case: Case, seed: int) -> Run:
         duration, _ = _draw(case, seed)
+        end = case.queued + duration
         now, calls = 0.0, 1
         for delay in delays(seed):
-            if now >= duration:
+            if now >= end:
                 break
             now += delay
             calls += 1
-        return Run(calls, now - duration)
+        return Run(calls, now - end)
 
     return run
 

@@ -6,6 +6,7 @@ waiter and both shells around them, with injected clocks.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from datetime import datetime, timedelta, timezone
@@ -445,3 +446,168 @@ class TestAgainstTheFakeService:
 
         assert job.status is JobStatus.SUCCEEDED
         assert "expected to take 1:00:00 from 3 finished runs" in caplog.text
+
+
+class TestQueued:
+    """A job QUEUED behind the account's other jobs (the quota): no clue to its run."""
+
+    def test_gaps_while_queued_double_up_to_max_delay_without_an_estimate(self) -> None:
+        plan = Plan(_policy())
+
+        delays = [plan.next_delay(age=0.0, remaining=48 * HOUR, queued=True) for _ in range(8)]
+
+        assert delays == [2, 4, 8, 16, 32, 64, 64, 64]
+        assert plan.rule == "queued"
+
+    def test_with_an_estimate_they_grow_to_a_quarter_of_it(self) -> None:
+        plan = Plan(_policy(), estimate=Estimate(600.0, 60.0, "history"))
+
+        delays = [plan.next_delay(age=0.0, remaining=48 * HOUR, queued=True) for _ in range(10)]
+
+        assert delays[-1] == 150.0
+        long = Plan(_policy(), estimate=Estimate(6 * HOUR, 2160.0, "history"))
+        assert (
+            max(long.next_delay(age=0.0, remaining=48 * HOUR, queued=True) or 0 for _ in range(12))
+            == LONGEST_PLANNED_GAP
+        )
+
+    def test_the_callers_max_delay_and_the_deadline_still_bound_them(self) -> None:
+        capped = Plan(_policy(), cap=10.0, estimate=Estimate(6 * HOUR, 2160.0, "caller"))
+        assert [capped.next_delay(0.0, 48 * HOUR, queued=True) for _ in range(6)][-1] == 10.0
+        plan = Plan(_policy())
+        for _ in range(10):
+            plan.next_delay(0.0, 48 * HOUR, queued=True)
+        assert plan.next_delay(0.0, remaining=30.0, queued=True) == 28.0
+        assert plan.next_delay(0.0, remaining=2.0, queued=True) is None
+
+    def test_hours_queued_neither_age_the_job_nor_fail_its_estimate(self) -> None:
+        now = [0.0]
+        waiter = Waiter(
+            MATCHING,
+            WORKFLOW,
+            JOB_ID,
+            _policy(),
+            clock=lambda: now[0],
+            now=lambda: START + timedelta(seconds=now[0]),
+            expected_duration=600.0,
+        )
+        steps = iter(waiter)
+        next(steps)
+        waiter.record(_job(JobStatus.QUEUED))
+        while now[0] < 3 * HOUR:  # three hours behind another job
+            now[0] += next(steps)
+            waiter.record(_job(JobStatus.QUEUED))
+        last_queued = now[0]
+        now[0] += next(steps)
+        waiter.record(_job(JobStatus.RUNNING))
+
+        # Its run began between the two polls: the midpoint is taken.
+        assert waiter._job_age() == pytest.approx((now[0] - last_queued) / 2)
+        next(steps)
+        assert waiter.plan.rule == "caller"  # the estimate holds: 3 h is not 18 sigmas late
+
+    def test_a_job_first_seen_running_is_as_old_as_its_start_time_says(self) -> None:
+        waiter = Waiter(
+            MATCHING, WORKFLOW, JOB_ID, _policy(), clock=lambda: 0.0,
+            now=lambda: START + timedelta(hours=1),
+        )  # fmt: skip
+        next(iter(waiter))
+
+        waiter.record(_job(JobStatus.RUNNING))
+
+        assert waiter._job_age() == HOUR
+
+
+class TestQueuedBehindAnotherJob:
+    """Through the fake's quota: a job QUEUED 3 h behind another workflow's job, then 10 min."""
+
+    @pytest.fixture
+    def queued(self, entity_resolution: EntityResolutionMock) -> tuple[SharedClock, str]:
+        clock = SharedClock()
+        entity_resolution.clock = clock.wall
+        entity_resolution.create_workflow(WORKFLOW)
+        entity_resolution.create_workflow("big")
+        er = EntityResolutionJobs()
+        entity_resolution.timeline = JobTimeline(queued_seconds=10, running_seconds=600)
+        for _ in range(5):  # its workflow's history: 10-minute runs
+            er.start_matching_job(WORKFLOW)
+            clock.sleep(700)
+        entity_resolution.timeline = JobTimeline(queued_seconds=10, running_seconds=3 * HOUR)
+        er.start_matching_job("big")
+        entity_resolution.timeline = JobTimeline(queued_seconds=10, running_seconds=600)
+        return clock, er.start_matching_job(WORKFLOW)
+
+    def test_a_wait_keeps_its_request_budget_and_its_estimate(
+        self, queued: tuple[SharedClock, str], caplog: pytest.LogCaptureFixture
+    ) -> None:
+        clock, job_id = queued
+        polls: list[MatchingJob] = []
+        caplog.set_level(logging.DEBUG, logger="entityresolution_jobs")
+
+        job = EntityResolutionJobs().wait_for_matching_job(
+            WORKFLOW, job_id, on_update=polls.append,
+            clock=clock.monotonic, sleep=clock.sleep, now=clock.wall,
+        )  # fmt: skip
+
+        assert job.end_time == START + timedelta(seconds=5 * 700 + 10 + 3 * HOUR + 600)
+        queued_polls = sum(1 for poll in polls if poll.status is JobStatus.QUEUED)
+        assert queued_polls <= 3 * HOUR / 120  # every 30 s would be 360; Smithy's ~330
+        assert len(polls) <= 110
+        assert clock.now - job.end_time <= timedelta(seconds=60)
+        # The estimate planned the run's end: it never fell back to the Smithy rule.
+        assert "(history)" in caplog.text
+        assert "(smithy)" not in caplog.text
+
+    def test_watching_it_with_others_keeps_the_budget_too(
+        self, queued: tuple[SharedClock, str]
+    ) -> None:
+        clock, job_id = queued
+        polls: list[float] = []
+
+        ended = list(
+            EntityResolutionJobs().watch_matching_jobs(
+                [(WORKFLOW, job_id)], max_rate=1,
+                on_update=lambda _job: polls.append(clock.monotonic()),
+                clock=clock.monotonic, sleep=clock.sleep, now=clock.wall,
+            )
+        )  # fmt: skip
+
+        assert [job.status for job in ended] == [JobStatus.SUCCEEDED]
+        assert len(polls) <= 110
+        assert all(b - a >= 1.0 for a, b in itertools.pairwise(polls))
+
+    def test_er_jobs_wait_running_on_it_keeps_the_budget_too(
+        self,
+        queued: tuple[SharedClock, str],
+        entity_resolution: EntityResolutionMock,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        from entityresolution_jobs import cli
+
+        clock, job_id = queued
+        # The command line waits with the library's defaults: point them at the shared clock.
+        defaults = EntityResolutionJobs.watch_matching_jobs.__kwdefaults__
+        assert defaults is not None
+        for name, value in (
+            ("clock", clock.monotonic),
+            ("sleep", clock.sleep),
+            ("now", clock.wall),
+        ):
+            monkeypatch.setitem(defaults, name, value)
+        backend = type(entity_resolution.backend)
+        polls: list[str] = []
+        real_get = backend.get_matching_job
+
+        def counted(self: object, workflow_name: str, polled: str) -> object:
+            polls.append(polled)
+            return real_get(self, workflow_name, polled)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(backend, "get_matching_job", counted)
+
+        code = cli.run(
+            ["wait", WORKFLOW, "--running", "--output", "text", "--query", "jobs[].status"]
+        )
+
+        assert (code, capsys.readouterr().out) == (0, "SUCCEEDED\n")
+        assert polls.count(job_id) <= 110

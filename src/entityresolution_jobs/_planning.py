@@ -169,30 +169,42 @@ class Plan:
     progress: Progress = field(default_factory=Progress)
     rule: str = "smithy"
     _smithy_attempt: int = 0
+    _queued_attempt: int = 0
+    _start_variance: float = 0.0
     _estimate_failed: bool = False
 
-    def start(self, age: float) -> None:
-        """Begin at the first poll, of a job ``age`` seconds old.
+    def start(self, age: float, *, uncertainty: float = 0.0) -> None:
+        """Begin at the first poll of a job's run, which is ``age`` seconds old.
 
         The Smithy rule counts the attempts it would have made since the
-        job started: about log2 of its age in ``min_delay``s.
+        run started: about log2 of its age in ``min_delay``s.
+        ``uncertainty`` is the width of the window the run started in, when
+        that was only seen between two polls (a job that left QUEUED): an
+        estimate's spread widens by its standard deviation (``w / sqrt(12)``,
+        the start being anywhere in it).
         """
         since_start = int(math.log2(max(age, 0.0) / self.policy.min_delay + 1))
         self._smithy_attempt = max(self._smithy_attempt, since_start)
+        self._start_variance = uncertainty * uncertainty / 12
 
     def observe(self, age: float, done: int | None, total: int | None) -> None:
         """Take in a RUNNING poll's counts at job age ``age`` (either may be missing)."""
         if done is not None and total is not None:
             self.progress.observe(age, done, total)
 
-    def next_delay(self, age: float, remaining: float) -> float | None:
+    def next_delay(self, age: float, remaining: float, *, queued: bool = False) -> float | None:
         """Seconds until the next poll of a job now ``age`` seconds old, or None: time is up.
 
-        ``remaining`` is the time left before the wait's deadline.
+        ``remaining`` is the time left before the wait's deadline; ``queued``
+        says the job was QUEUED at the last poll (see `_queued_gap`).
         """
         policy = self.policy
         if remaining <= policy.min_delay:
             return None
+        if queued:
+            waiting = self._queued_gap()
+            drawn = policy.uniform(max(policy.min_delay, 0.9 * waiting), waiting)
+            return min(drawn, remaining - policy.min_delay)
         gap = self._progress_gap(age)
         if gap is None:
             gap = self._estimate_gap(age)
@@ -211,6 +223,29 @@ class Plan:
             delay = remaining - policy.min_delay
         return delay
 
+    def _queued_gap(self) -> float:
+        """The gap while the job waits QUEUED, which says nothing about its running time.
+
+        It doubles from ``min_delay`` as the Smithy rule does, counted from
+        the first QUEUED poll, up to the gap a plan would make for the
+        job's expected duration (a quarter of it, as `_bounded` caps), or
+        ``max_delay`` with no estimate: once it runs, the job is not
+        expected to end sooner than that, so seeing its run start later
+        costs no detection latency at its end.
+        """
+        self.rule = "queued"
+        self._queued_attempt += 1
+        policy = self.policy
+        estimate = None if self._estimate_failed else self.estimate
+        if self.cap is not None:
+            cap = self.cap
+        elif estimate is not None:
+            cap = min(LONGEST_PLANNED_GAP, max(policy.max_delay, estimate.duration / 4))
+        else:
+            cap = policy.max_delay
+        doubled: float = policy.min_delay * 2.0 ** min(self._queued_attempt - 1, 60)
+        return max(policy.min_delay, min(cap, doubled))
+
     def _progress_gap(self, age: float) -> float | None:
         end = self.progress.predicted_end()
         if end is None:
@@ -226,7 +261,8 @@ class Plan:
         estimate = self.estimate
         if estimate is None or self._estimate_failed:
             return None
-        z = (age - estimate.duration) / estimate.spread
+        spread = math.sqrt(estimate.spread**2 + self._start_variance)
+        z = (age - estimate.duration) / spread
         if z > WINDOW_SIGMAS:  # longer than the estimate allows for
             self._estimate_failed = True
             return None

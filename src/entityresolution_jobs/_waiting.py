@@ -180,8 +180,11 @@ class Waiter(Generic[JobT]):
     last: JobT | None = None
     plan: Plan = field(init=False)
     _started: float = 0.0
-    _age_at_first_poll: float | None = None
-    _first_poll: float = 0.0
+    _polled: bool = False
+    # When the job's run began, on ``clock``: None while it has only been
+    # seen QUEUED. Its age (what the plan predicts from) counts from here.
+    _run_began: float | None = None
+    _last_queued: float | None = None  # the clock at the latest poll that saw it QUEUED
     _history_taken: bool = False
     _cause: EntityResolutionError | None = None
     _warned_unknown: bool = False
@@ -247,12 +250,7 @@ class Waiter(Generic[JobT]):
             self._cause = outcome
             return None
         self._cause = None
-        if self._age_at_first_poll is None:
-            self._first_poll = self.clock()
-            self._age_at_first_poll = age = max(
-                0.0, (self.now() - outcome.start_time).total_seconds()
-            )
-            self.plan.start(age)
+        self._note_run(outcome)
         if outcome.status is JobStatus.RUNNING:
             metrics = outcome.metrics
             done = _sum(metrics.total_records_processed, metrics.records_not_processed)
@@ -303,8 +301,40 @@ class Waiter(Generic[JobT]):
             raise self.kind.failed(job, description=self.description)
         return job
 
+    def _note_run(self, job: JobT) -> None:
+        """Place the start of the job's run, which its age counts from.
+
+        A job first seen past QUEUED began its run at its ``start_time``
+        (the service reports no other); one seen QUEUED began it between
+        the last poll that saw it QUEUED and the first that did not (the
+        midpoint is taken), so time spent QUEUED, behind the account's
+        other jobs, never counts as running time.
+        """
+        now = self.clock()
+        first = not self._polled
+        self._polled = True
+        if job.status is JobStatus.QUEUED:
+            self._last_queued = now
+            return
+        if self._run_began is not None:
+            return
+        window = 0.0
+        if first or self._last_queued is None:
+            age = max(0.0, (self.now() - job.start_time).total_seconds())
+        else:
+            window = now - self._last_queued
+            age = window / 2
+        self._run_began = now - age
+        self.plan.start(age, uncertainty=window)
+
     def _job_age(self) -> float:
-        return (self._age_at_first_poll or 0.0) + self.clock() - self._first_poll
+        began = self._run_began
+        return 0.0 if began is None else self.clock() - began
+
+    @property
+    def _queued(self) -> bool:
+        last = self.last
+        return self._cause is None and last is not None and last.status is JobStatus.QUEUED
 
     def _log_change(self, job: JobT) -> None:
         previous = self.last
@@ -321,7 +351,7 @@ class Waiter(Generic[JobT]):
 
     def _next_delay(self) -> float:
         remaining = self.policy.timeout - (self.clock() - self._started)
-        delay = self.plan.next_delay(self._job_age(), remaining)
+        delay = self.plan.next_delay(self._job_age(), remaining, queued=self._queued)
         if delay is None:
             raise self.kind.timed_out(
                 f"{self.description} did not finish within {self.policy.timeout:g} s",
