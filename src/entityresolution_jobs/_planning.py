@@ -1,7 +1,8 @@
 """When to poll a job next, from what is known about when it will end. No I/O.
 
 A `Plan` decides each gap between two polls of one job. It knows the job's
-age (its time since ``start_time``), and may know an `Estimate` of its
+age (the time since its run began: see `Waiter`, which does not count time
+spent QUEUED behind the account's other jobs), and may know an `Estimate` of its
 duration (the caller's ``expected_duration``, or the durations of the
 workflow's recent finished jobs) and the job's progress (its record counts
 growing towards ``input_records``). It uses the most specific of these:
@@ -20,6 +21,10 @@ growing towards ``input_records``). It uses the most specific of these:
   or past the progress-predicted end): the Smithy rule of `WaitPolicy`,
   counted as if the wait had begun when the job started, so that a wait
   on a job two hours old does not start at 2 s.
+
+While the job is QUEUED the gaps double from ``min_delay`` up to what a
+plan would allow before the estimate's end (`_queued_gap`): the queue
+says nothing about the run.
 
 Gaps never exceed the caller's ``max_delay``; without one, a planned gap is
 at most a quarter of the predicted duration, between ``DEFAULT_MAX_DELAY``
