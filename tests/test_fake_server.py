@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -163,6 +164,32 @@ def test_a_succeeded_job_writes_its_output_to_the_servers_s3_for_er_jobs_output(
     records = json.loads(errors.stdout)["records"]
     assert len(records) == 2
     assert all(record["ErrorReason"] for record in records)
+
+
+def test_its_controls_are_reached_over_http(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, endpoint = server
+    client = boto3.client("entityresolution", region_name="us-east-1", endpoint_url=endpoint)
+    client.create_matching_workflow(workflowName="customers", **CREATE)
+    job_id = client.start_matching_job(workflowName="customers")["jobId"]
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/entityresolution/jobs/fail",
+        data=json.dumps(
+            {"workflowName": "customers", "jobId": job_id, "errorMessage": "set over HTTP"}
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        answered = json.load(reply)
+    got = client.get_matching_job(workflowName="customers", jobId=job_id)
+    _stop(process, signal.SIGTERM)
+
+    assert answered == {"workflowName": "customers", "jobId": job_id, "status": "FAILED"}
+    assert got["status"] == "FAILED"
+    assert got["errorDetails"]["errorMessage"] == "set over HTTP"
 
 
 def test_a_port_in_use_is_a_one_line_error_and_exit_2() -> None:

@@ -72,19 +72,17 @@ def entity_resolution(monkeypatch: pytest.MonkeyPatch) -> Iterator[EntityResolut
 def _entity_resolution_server_url() -> Iterator[str]:
     """One fake service over HTTP for the whole session, on a free port of 127.0.0.1."""
     try:
-        from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only when the fixture is used
-
-        importlib.import_module(".testing", __package__)  # teaches moto's server the service
+        # Imported only when the fixture is used; importing the testing
+        # package teaches moto's server the service.
+        server_module = importlib.import_module(".testing._server", __package__)
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise pytest.UsageError(
             "the entity_resolution_server fixture needs moto's server: "
             "pip install 'entityresolution-jobs[testing]'"
         ) from error
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    server = server_module.ThreadedFakeServer("127.0.0.1", 0)
     try:
-        yield f"http://{host}:{port}"
+        yield server.url
     finally:
         server.stop()
 

@@ -1,9 +1,10 @@
 """``er-jobs fake-server``: the fake Entity Resolution over HTTP, for any client.
 
-moto's server application with this package's backend registered, served
-by werkzeug until Ctrl-C or SIGTERM. Any AWS client pointed at it (the AWS
-CLI, another SDK, a container) sees both kinds of workflow and job, with
-the timeline given here.
+moto's server application with this package's backend registered, and the
+fake's controls as a JSON API under ``/moto-api/entityresolution/``
+(`testing._server`), served by werkzeug until Ctrl-C or SIGTERM. Any AWS
+client pointed at it (the AWS CLI, another SDK, a container) sees both
+kinds of workflow and job, with the timeline and quota given here.
 """
 
 from __future__ import annotations
@@ -57,13 +58,11 @@ def fake_server(
     credentials.
     """
     try:
-        from moto.moto_server.werkzeug_app import (  # noqa: PLC0415  # pyright: ignore[reportMissingTypeStubs] - needs the testing extra; moto ships no types for it
-            DomainDispatcherApplication,
-            create_backend_app,
-        )
         from werkzeug.serving import make_server  # noqa: PLC0415
 
         from ..testing import EntityResolutionBackend, JobTimeline  # noqa: PLC0415
+        from ..testing._control_api import PREFIX  # noqa: PLC0415
+        from ..testing._server import application  # noqa: PLC0415
     except ImportError as error:
         typer.echo(
             "er-jobs: the fake server needs moto: pip install 'entityresolution-jobs[cli,testing]'",
@@ -74,10 +73,10 @@ def fake_server(
         queued_seconds=queued_seconds, running_seconds=running_seconds
     )
     EntityResolutionBackend.default_concurrent_jobs = concurrent_jobs or None
-    application = DomainDispatcherApplication(create_backend_app)
+    app = application()
     try:
         _check_free(host, port)
-        server = make_server(host, port, application, threaded=True)
+        server = make_server(host, port, app, threaded=True)
     except (OSError, SystemExit) as error:  # werkzeug exits on a port in use
         reason = error.strerror if isinstance(error, OSError) else "address in use"
         typer.echo(f"er-jobs: cannot listen on {host}:{port}: {reason or error}", err=True)
@@ -95,6 +94,9 @@ def fake_server(
         "It serves moto's S3 too, where jobs write their output: "
         f"export AWS_ENDPOINT_URL={endpoint} points every AWS client and service at it, "
         "er-jobs output included."
+    )
+    typer.echo(
+        f"Its controls (pin, fail, faults, quota, timeline, reset): POST {endpoint}{PREFIX}..."
     )
     sys.stdout.flush()
     previous = signal.signal(signal.SIGTERM, _interrupt)

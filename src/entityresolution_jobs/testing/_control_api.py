@@ -1,0 +1,238 @@
+"""The fake's controls over HTTP: a small JSON API beside the service, as moto's ``/moto-api/``.
+
+``er-jobs fake-server`` and the ``entity_resolution_server`` fixture serve
+it under ``/moto-api/entityresolution/``, so that a test suite in another
+language, a docker-compose set-up or an Airflow deployment test can drive
+the fake as a Python test does. Each endpoint calls the in-process
+controls (`EntityResolutionMock`, `JobControl`, `IdMappingJobControl`):
+one implementation, two ways in.
+
+Every request is a ``POST`` with a JSON object; ``accountId`` and
+``region`` choose the fake (moto's default account and ``us-east-1`` if
+left out). A request that cannot be carried out (malformed JSON, an
+unknown job, state or fault, a bad value) gets a 4xx reply with
+``{"message": ...}`` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, cast
+
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from werkzeug.wrappers import Request, Response
+
+from ._exceptions import FAULTS
+from ._models import JobTimeline
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from . import EntityResolutionMock
+
+PREFIX = "/moto-api/entityresolution/"
+STATUSES = ("QUEUED", "RUNNING", "SUCCEEDED", "FAILED")
+
+
+class ControlError(Exception):
+    """A control request that cannot be carried out: its HTTP status and message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ControlAPI:
+    """WSGI middleware: the control endpoints under `PREFIX`, everything else to ``app``."""
+
+    def __init__(
+        self, app: Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+    ) -> None:
+        self.app = app
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "")
+        if not path.startswith(PREFIX):
+            return self.app(environ, start_response)
+        response = _handle(Request(environ), path.removeprefix(PREFIX).strip("/"))
+        return response(environ, start_response)
+
+
+def _handle(request: Request, action: str) -> Response:
+    try:
+        handler = ACTIONS.get(action)
+        if handler is None:
+            raise ControlError(
+                404, f"no control {action!r}; there are: {', '.join(sorted(ACTIONS))}"
+            )
+        if request.method != "POST":
+            raise ControlError(405, "controls are POST requests with a JSON object")
+        body = _json_object(request)
+        return _reply(200, handler(_mock(body), body))
+    except ControlError as error:
+        return _reply(error.status, {"message": str(error)})
+
+
+def _reply(status: int, document: Mapping[str, object]) -> Response:
+    return Response(json.dumps(document, default=str), status, mimetype="application/json")
+
+
+def _json_object(request: Request) -> dict[str, Any]:
+    raw = request.get_data(as_text=True) or "{}"
+    try:
+        body: object = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ControlError(400, f"the body is not JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise ControlError(400, "the body must be a JSON object")
+    return cast("dict[str, Any]", body)
+
+
+def _mock(body: Mapping[str, Any]) -> EntityResolutionMock:
+    from . import EntityResolutionMock  # noqa: PLC0415 - the package imports this module
+
+    account = body.get("accountId", DEFAULT_ACCOUNT_ID)
+    region = body.get("region", "us-east-1")
+    if not isinstance(account, str) or not isinstance(region, str):
+        raise ControlError(400, "accountId and region must be strings")
+    mock = EntityResolutionMock(region_name=region, account_id=account)
+    try:
+        mock.backend  # noqa: B018 - looked up now, so that an unknown region is a 400
+    except KeyError:
+        raise ControlError(400, f"no such region: {region!r}") from None
+    return mock
+
+
+def _text(body: Mapping[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise ControlError(400, f"{name} is required: a string")
+    return value
+
+
+def _job(mock: EntityResolutionMock, body: Mapping[str, Any]) -> Any:
+    workflow, job_id = _text(body, "workflowName"), _text(body, "jobId")
+    kind = body.get("kind", "matching")
+    try:
+        if kind == "matching":
+            return mock.job(workflow, job_id)
+        if kind == "idMapping":
+            return mock.id_mapping_job(workflow, job_id)
+    except KeyError:
+        raise ControlError(404, f"no {kind} job {job_id} of workflow {workflow}") from None
+    raise ControlError(400, f"kind must be matching or idMapping; got {kind!r}")
+
+
+def _job_reply(control: Any) -> dict[str, object]:
+    return {
+        "workflowName": control.workflow_name,
+        "jobId": control.job_id,
+        "status": control.status,
+    }
+
+
+def set_job(mock: EntityResolutionMock, body: Mapping[str, Any]) -> dict[str, object]:
+    """Pin a job to ``status``, with ``metrics`` (service names) and ``errorMessage``."""
+    control = _job(mock, body)
+    status = body.get("status")
+    if status not in STATUSES:
+        raise ControlError(400, f"status must be one of {', '.join(STATUSES)}; got {status!r}")
+    metrics: object = body.get("metrics") or {}
+    if not isinstance(metrics, dict):
+        raise ControlError(400, "metrics must be an object of whole numbers")
+    counts: dict[str, int] = {}
+    for name, value in cast("dict[str, object]", metrics).items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ControlError(400, f"metrics.{name} must be a whole number; got {value!r}")
+        counts[name] = value
+    error = body.get("errorMessage")
+    if error is not None and not isinstance(error, str):
+        raise ControlError(400, "errorMessage must be a string")
+    unknown = set(counts) - set(control._job.metrics(1.0))  # the job's own count names
+    if unknown:
+        raise ControlError(400, f"unknown metrics for this kind of job: {sorted(unknown)}")
+    control._pin(status, counts, error)  # what set() and succeed() call
+    return _job_reply(control)
+
+
+def succeed_job(mock: EntityResolutionMock, body: Mapping[str, Any]) -> dict[str, object]:
+    """Finish a job now, SUCCEEDED with its timeline's final metrics."""
+    control = _job(mock, body)
+    control.succeed()
+    return _job_reply(control)
+
+
+def fail_job(mock: EntityResolutionMock, body: Mapping[str, Any]) -> dict[str, object]:
+    """Fail a job now with ``errorMessage``."""
+    control = _job(mock, body)
+    control.fail(_text(body, "errorMessage"))
+    return _job_reply(control)
+
+
+def inject_fault(mock: EntityResolutionMock, body: Mapping[str, Any]) -> dict[str, object]:
+    """Make the next ``times`` calls of ``operation`` fail with ``error``."""
+    operation = _text(body, "operation")
+    error = body.get("error", "ThrottlingException")
+    times = body.get("times", 1)
+    if error not in FAULTS:
+        raise ControlError(400, f"error must be one of {', '.join(sorted(FAULTS))}; got {error!r}")
+    if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+        raise ControlError(400, f"times must be a positive whole number; got {times!r}")
+    message = body.get("message", "Injected by entityresolution_jobs.testing")
+    mock.inject_fault(operation, error, times=times, message=str(message))
+    return {"operation": operation, "error": error, "times": times}
+
+
+def set_quota(mock: EntityResolutionMock, body: Mapping[str, Any]) -> dict[str, object]:
+    """Set ``concurrentJobs`` (null lifts the quota)."""
+    if "concurrentJobs" not in body:
+        raise ControlError(400, "concurrentJobs is required: a positive whole number or null")
+    try:
+        mock.concurrent_jobs = body["concurrentJobs"]
+    except ValueError as error:
+        raise ControlError(400, str(error)) from None
+    return {"concurrentJobs": mock.concurrent_jobs}
+
+
+def set_timeline(mock: EntityResolutionMock, body: Mapping[str, Any]) -> dict[str, object]:
+    """Set the timeline jobs started from now on follow (``queuedSeconds``, ...)."""
+    names = {
+        "queuedSeconds": "queued_seconds",
+        "runningSeconds": "running_seconds",
+        "inputRecords": "input_records",
+        "recordsNotProcessed": "records_not_processed",
+        "matchIDs": "match_ids",
+        "mappedRecords": "mapped_records",
+        "errorMessage": "error_message",
+    }
+    given = {key: value for key, value in body.items() if key not in ("accountId", "region")}
+    unknown = set(given) - set(names)
+    if unknown:
+        raise ControlError(400, f"unknown timeline fields: {sorted(unknown)}")
+    for key, value in given.items():
+        if key == "errorMessage":
+            if not isinstance(value, str):
+                raise ControlError(400, "errorMessage must be a string")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ControlError(400, f"{key} must be a number >= 0; got {value!r}")
+    mock.timeline = JobTimeline(**{names[key]: value for key, value in given.items()})
+    return {key: getattr(mock.timeline, names[key]) for key in names}
+
+
+def reset(mock: EntityResolutionMock, body: Mapping[str, Any]) -> dict[str, object]:
+    """Forget every workflow, job and fault of this fake (moto's other services are untouched)."""
+    mock.backend.reset()
+    return {"reset": True}
+
+
+ACTIONS: dict[str, Callable[[EntityResolutionMock, Mapping[str, Any]], dict[str, object]]] = {
+    "jobs/set": set_job,
+    "jobs/succeed": succeed_job,
+    "jobs/fail": fail_job,
+    "faults": inject_fault,
+    "quota": set_quota,
+    "timeline": set_timeline,
+    "reset": reset,
+}
