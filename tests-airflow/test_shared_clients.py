@@ -195,6 +195,27 @@ class TestRequestBudget:
 
         assert sent == [0.0, 0.0, 1.0, 1.0, 2.0]
 
+    def test_a_sleep_that_wakes_a_hair_early_is_slept_again(self) -> None:
+        now = [0.0]
+        woken: list[float] = []
+
+        async def early(seconds: float) -> None:  # the first wakes a clock tick early
+            now[0] += seconds - (0.0 if woken else 1e-9)
+            woken.append(now[0])
+
+        budget = RequestBudget(1, clock=lambda: now[0], sleep=early)
+        sent: list[float] = []
+
+        async def two() -> None:
+            for _ in range(2):
+                await budget.acquire()
+                sent.append(now[0])
+
+        asyncio.run(two())
+
+        assert len(woken) == 2  # slept again for what was left
+        assert sent[1] - sent[0] >= 1.0
+
     def test_the_handler_lets_botocore_send_the_request(self) -> None:
         budget, _ = self._budget(1)
 

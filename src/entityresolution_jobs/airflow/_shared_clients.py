@@ -57,8 +57,9 @@ class RequestBudget:
     async def acquire(self) -> None:
         """Wait until a request may be sent within the budget, and count it."""
         async with self._turn:
-            wait = self._window.allowed_at() - self._clock()
-            if wait > 0:
+            # Again after each sleep: asyncio may wake a timer a clock tick
+            # early, which would let a request in a hair inside the second.
+            while (wait := self._window.allowed_at() - self._clock()) > 0:
                 await self._sleep(wait)
             self._window.spend(self._clock())
 
