@@ -4,6 +4,7 @@
 # make test-lowest: the tests on the lowest dependency versions pyproject.toml allows.
 # make test-pythons: the tests on every other Python version pyproject.toml declares.
 # make test-airflow: the Airflow operators, tested through Airflow on each line of .ci/airflow-lines.txt.
+# make test-aws-cli: er-jobs and the AWS CLI side by side on the same fake (the CLI in .venv-awscli).
 # Every target creates .venv and installs .[dev] into it first if needed.
 
 PYTHON ?= python3
@@ -14,7 +15,7 @@ LOWEST := .venv-lowest
 LOWEST_INSTALLED := $(LOWEST)/.installed-dev
 SOURCES := src tests tests-airflow benchmarks examples .ci
 
-.PHONY: demo test test-lowest test-pythons test-airflow check lint types docs dist workflows bench bench-output bench-airflow clean
+.PHONY: demo test test-lowest test-pythons test-airflow test-aws-cli check lint types docs dist workflows bench bench-output bench-airflow clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,21 @@ test-pythons:
 # per Airflow line (2.11 at the extra's floors, 3.0, the newest), each on its own Python.
 test-airflow:
 	bash .ci/test_airflow.sh
+
+# The AWS CLI (v1, pinned) in its own environment: it brings its own
+# dependencies, and the comparison should not depend on ours.
+AWSCLI := .venv-awscli
+AWSCLI_VERSION := 1.46.3
+
+$(AWSCLI)/.installed:
+	test -x $(AWSCLI)/bin/python || $(PYTHON) -m venv $(AWSCLI)
+	$(AWSCLI)/bin/python -m pip install --quiet 'awscli==$(AWSCLI_VERSION)'
+	touch $@
+
+test-aws-cli: $(INSTALLED) $(AWSCLI)/.installed
+	$(AWSCLI)/bin/aws --version
+	ER_JOBS_AWS_CLI=$(CURDIR)/$(AWSCLI)/bin/aws $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/test_side_by_side_with_aws_cli.py
 
 check: lint types docs dist workflows
 
@@ -96,4 +112,4 @@ bench-airflow:
 	cd benchmarks && ../.venv-airflow-newest/bin/python triggerer_waits.py
 
 clean:
-	rm -rf $(VENV) $(LOWEST) .venv-airflow-* .venv-3.* .site .dist .coverage .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) $(AWSCLI) .venv-airflow-* .venv-3.* .site .dist .coverage .mypy_cache .pytest_cache .ruff_cache
