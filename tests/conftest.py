@@ -8,7 +8,7 @@ probes the EC2 instance-metadata address.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import boto3
@@ -19,7 +19,7 @@ from botocore.stub import Stubber
 
 from entityresolution_jobs import EntityResolutionJobs
 
-from .support import Wire
+from .support import Run, Wire
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -95,3 +95,16 @@ def wire(client: BaseClient, monkeypatch: pytest.MonkeyPatch) -> Wire:
     canned.attach(client)
     monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
     return canned
+
+
+@pytest.fixture
+def er_jobs(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """Run er-jobs in this process with the given arguments; return its exit code and output."""
+    from entityresolution_jobs import cli
+
+    def invoke(*args: str) -> Run:
+        code = cli.run(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return invoke

@@ -187,3 +187,10 @@ def error_of(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
     """The error code and HTTP status of a ClientError."""
     response = caught.value.response
     return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+class Run:
+    """The result of one er-jobs run in this process (the ``er_jobs`` fixture's)."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err

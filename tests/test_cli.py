@@ -17,28 +17,13 @@ import botocore
 import pytest
 from rich.console import Console
 
-from entityresolution_jobs import __version__, cli
+from entityresolution_jobs import __version__
 from entityresolution_jobs.cli import _formats, _jobs
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
+from .support import Run
+
 WORKFLOW = "customers"
-
-
-class Run:
-    """The result of one er-jobs run in this process."""
-
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
-
-
-@pytest.fixture
-def er_jobs(capsys: pytest.CaptureFixture[str]) -> Any:
-    def invoke(*args: str) -> Run:
-        code = cli.run(list(args))
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return invoke
 
 
 @pytest.fixture

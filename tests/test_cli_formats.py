@@ -9,26 +9,11 @@ import boto3
 import pytest
 import yaml
 
-from entityresolution_jobs import EntityResolutionJobs, cli
+from entityresolution_jobs import EntityResolutionJobs
 from entityresolution_jobs.cli._formats import text_lines
 from entityresolution_jobs.testing import EntityResolutionMock
 
 WORKFLOW = "customers"
-
-
-class Run:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
-
-
-@pytest.fixture
-def er_jobs(capsys: pytest.CaptureFixture[str]) -> Any:
-    def invoke(*args: str) -> Run:
-        code = cli.run(list(args))
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return invoke
 
 
 @pytest.fixture

@@ -11,27 +11,12 @@ import boto3
 import pytest
 from rich.console import Console
 
-from entityresolution_jobs import EntityResolutionJobs, cli
+from entityresolution_jobs import EntityResolutionJobs
 from entityresolution_jobs.cli import _output
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 BUCKET = "er-output"
 ROOT = f"s3://{BUCKET}/er/"
-
-
-class Run:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
-
-
-@pytest.fixture
-def er_jobs(capsys: pytest.CaptureFixture[str]) -> Any:
-    def invoke(*args: str) -> Run:
-        code = cli.run(list(args))
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return invoke
 
 
 @pytest.fixture
