@@ -37,6 +37,7 @@ def test_pull_requests_test_every_declared_python_and_run_the_checks() -> None:
     assert any("make test" in step.get("run", "") for step in jobs["test"]["steps"])
     assert any("make check" in step.get("run", "") for step in jobs["check"]["steps"])
     assert any("make test-airflow" in step.get("run", "") for step in jobs["airflow"]["steps"])
+    assert any("make test-aws-cli" in step.get("run", "") for step in jobs["aws-cli"]["steps"])
 
 
 def test_a_version_tag_publishes_with_trusted_publishing_after_the_tests() -> None:
@@ -45,7 +46,7 @@ def test_a_version_tag_publishes_with_trusted_publishing_after_the_tests() -> No
 
     assert "v*" in workflow[True]["push"]["tags"]
     assert publish["if"] == "startsWith(github.ref, 'refs/tags/v')"
-    assert publish["needs"] == ["test", "check", "airflow"]
+    assert publish["needs"] == ["test", "check", "airflow", "aws-cli"]
     assert publish["permissions"] == {"id-token": "write"}
     steps = publish["steps"]
     assert steps[-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
