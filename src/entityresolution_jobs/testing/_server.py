@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from moto.moto_server.werkzeug_app import (  # pyright: ignore[reportMissingTypeStubs] - moto ships no types for it
+from moto.moto_server import werkzeug_app  # pyright: ignore[reportMissingTypeStubs] - moto ships no types for it
+from moto.moto_server.werkzeug_app import (  # pyright: ignore[reportMissingTypeStubs]
     DomainDispatcherApplication,
-    MotoRequestHandler,
     create_backend_app,
 )
 from werkzeug.serving import make_server
@@ -32,9 +32,10 @@ class ThreadedFakeServer:
     """`application` served on ``host:port`` (0: any free port) from a daemon thread."""
 
     def __init__(self, host: str, port: int) -> None:
-        server: Any = make_server(
-            host, port, application(), threaded=True, request_handler=MotoRequestHandler
-        )
+        # moto's own request handler (it keeps headers with underscores, for
+        # S3 metadata) where this moto has one (5.2.1 on); werkzeug's before.
+        handler = getattr(werkzeug_app, "MotoRequestHandler", None)
+        server: Any = make_server(host, port, application(), threaded=True, request_handler=handler)
         self._server = server
         self.url = f"http://{host}:{server.server_port}"
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
