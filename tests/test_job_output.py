@@ -34,9 +34,7 @@ OTHER_JOB = "fedcba9876543210fedcba9876543210"
 
 @pytest.fixture
 def s3(entity_resolution: EntityResolutionMock) -> Any:
-    client = boto3.client("s3", region_name="us-east-1")
-    client.create_bucket(Bucket=BUCKET)
-    return client
+    return bucket_now()
 
 
 @pytest.fixture
@@ -62,6 +60,13 @@ def succeeded_matching_job(
     job_id = er.start_matching_job(workflow)
     fake.job(workflow, job_id).succeed()
     return er.get_matching_job(workflow, job_id)
+
+
+def bucket_now() -> Any:
+    """The output bucket, created after the job was read: the fake wrote nothing into it."""
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=BUCKET)
+    return s3
 
 
 def put(s3: Any, key: str, body: bytes) -> None:
@@ -112,8 +117,7 @@ class TestFindingTheOutput:
         # The job is read before its bucket exists, so the fake writes nothing:
         # the files are laid out by hand, a folder per workflow.
         job = succeeded_matching_job(entity_resolution, er)
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
+        s3 = bucket_now()
         mine = f"entity-resolution/wf/{job.job_id}/"
         put(s3, f"{mine}success/part-00000.csv", b"RecordId,MatchID\n1,m1\n")
         put(s3, f"{mine}error/part-00000.csv", b"RecordId,ErrorReason\n2,Missing unique ID\n")
@@ -142,8 +146,7 @@ class TestFindingTheOutput:
         self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs
     ) -> None:
         job = succeeded_matching_job(entity_resolution, er)
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
+        s3 = bucket_now()
         folder = f"entity-resolution/{job.job_id}/"
         for part in range(1_205):
             put(s3, f"{folder}success/part-{part:05d}.csv", f"id\n{part}\n".encode())
@@ -161,8 +164,7 @@ class TestFindingTheOutput:
         self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs
     ) -> None:
         job = succeeded_matching_job(entity_resolution, er)
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
+        s3 = bucket_now()
         put(s3, "entity-resolution/wf/other-file.csv", b"x\n")
 
         with pytest.raises(OutputNotFoundError) as raised:
@@ -249,8 +251,7 @@ class TestReadingRecords:
         self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs
     ) -> None:
         job = succeeded_matching_job(entity_resolution, er)
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
+        s3 = bucket_now()
         folder = f"entity-resolution/{job.job_id}/success/"
         rows = "".join(f"{i},m{i % 7}\n" for i in range(20_000))
         put(s3, f"{folder}part-00000.csv.gz", gzip.compress(f"RecordId,MatchID\n{rows}".encode()))
@@ -266,8 +267,7 @@ class TestReadingRecords:
         self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs
     ) -> None:
         job = succeeded_matching_job(entity_resolution, er)
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
+        s3 = bucket_now()
         key = f"entity-resolution/{job.job_id}/success/part-00000.parquet"
         put(s3, key, b"PAR1\x15\x04\x15\x00\x15\x00" + b"\x00" * 64)
 
@@ -411,8 +411,7 @@ class TestDownloading:
         tmp_path: Path,
     ) -> None:
         job = succeeded_matching_job(entity_resolution, er)
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
+        s3 = bucket_now()
         put(s3, f"entity-resolution/{job.job_id}/success/../../../escape.csv", b"id\n1\n")
         output = er.get_job_output(job)
 

@@ -9,24 +9,21 @@ import pytest
 from entityresolution_jobs import ConflictError, EntityResolutionJobs, JobStatus
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
+from .support import SharedClock
+
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = T0
+class FakeClock(SharedClock):
+    """The fake's clock, moved by hand."""
 
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+    advance = SharedClock.sleep
 
 
 @pytest.fixture
 def clock(entity_resolution: EntityResolutionMock) -> FakeClock:
-    clock = FakeClock()
-    entity_resolution.clock = clock
+    clock = FakeClock(T0)
+    entity_resolution.clock = clock.wall
     entity_resolution.timeline = JobTimeline(queued_seconds=10, running_seconds=100)
     for name in ("a", "b", "c"):
         entity_resolution.create_workflow(name)

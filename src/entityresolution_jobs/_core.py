@@ -277,35 +277,27 @@ class translating:  # noqa: N801 - used as a statement, like contextlib's helper
     ) -> None:
         if not isinstance(error, Exception):  # None, or KeyboardInterrupt and the like
             return
-        translated = translate(error, self._operation)
+        translated = self._translate(error)
         if translated is not error:
             raise translated from error
 
+    def _translate(self, error: Exception) -> BaseException:
+        # Only on an error: the call's own path pays nothing for the hook.
+        return translate(error, self._operation)
 
-class translating_s3:  # noqa: N801 - a statement, as `translating`
+
+class translating_s3(translating):  # noqa: N801 - a statement, as `translating`
     """Context manager: re-raise an S3 call's errors as this library's, naming ``subject``.
 
     ``subject`` is what the call was about (``s3://bucket/prefix``), which
     the message of an error S3 answered with names.
     """
 
-    __slots__ = ("_operation", "_subject")
+    __slots__ = ("_subject",)
 
     def __init__(self, operation: str, subject: str) -> None:
-        self._operation = operation
+        super().__init__(operation)
         self._subject = subject
 
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if not isinstance(error, Exception):
-            return
-        translated = translate_s3(error, self._operation, self._subject)
-        if translated is not error:
-            raise translated from error
+    def _translate(self, error: Exception) -> BaseException:
+        return translate_s3(error, self._operation, self._subject)
