@@ -1,4 +1,6 @@
 # entityresolution-jobs: make demo | make test | make check | make bench | make docs
+# make bench-instructions: instructions per call and per short process, on the async pin's botocore and the newest.
+# make bench-cli: er-jobs' wall time against the AWS CLI's on the same fake (the CLI in .venv-awscli).
 # make bench-output: streaming a job's output records against a hand-written loop.
 # make bench-airflow: 100 deferred waits in one triggerer-style event loop (needs Airflow).
 # make test-lowest: the tests on the lowest dependency versions pyproject.toml allows.
@@ -13,9 +15,10 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-dev
 LOWEST := .venv-lowest
 LOWEST_INSTALLED := $(LOWEST)/.installed-dev
+NEWEST := .venv-botocore-newest
 SOURCES := src tests tests-airflow benchmarks examples .ci
 
-.PHONY: demo test test-lowest test-pythons test-airflow test-aws-cli check lint types docs dist workflows bench bench-output bench-airflow clean
+.PHONY: demo test test-lowest test-pythons test-airflow test-aws-cli check lint types docs dist workflows bench bench-instructions bench-cli bench-output bench-airflow clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -95,12 +98,31 @@ workflows: $(INSTALLED)
 docs: $(INSTALLED)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir .site
 
-bench: $(INSTALLED)
+bench: $(INSTALLED) $(NEWEST)/.installed $(AWSCLI)/.installed
 	cd benchmarks && ../$(BIN)/python call_overhead.py && ../$(BIN)/python overhead_parts.py \
-		&& ../$(BIN)/python call_instructions.py \
-		&& ../$(BIN)/python import_time.py \
+		&& ../$(BIN)/python call_instructions.py --newest ../$(NEWEST)/bin/python \
+		&& ../$(BIN)/python cold_process.py --newest ../$(NEWEST)/bin/python \
+		&& ../$(BIN)/python import_time.py && ../$(BIN)/python cli_startup.py ../$(AWSCLI)/bin/aws \
 		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py \
 		&& ../$(BIN)/python output_records.py
+
+# The newest boto3 and botocore, as `pip install entityresolution-jobs` without
+# the async extra gets them today (aiobotocore holds .venv's botocore back).
+$(NEWEST)/.installed: pyproject.toml
+	test -x $(NEWEST)/bin/python || $(PYTHON) -m venv $(NEWEST)
+	$(NEWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST)/bin/python -m pip install --quiet --upgrade -e . boto3 botocore
+	$(NEWEST)/bin/python -m pip freeze 2>/dev/null | grep -iE '^(boto3|botocore|pydantic)=='
+	touch $@
+
+# Instructions (callgrind) per call and per short process, on both botocores; CI runs it.
+bench-instructions: $(INSTALLED) $(NEWEST)/.installed
+	cd benchmarks && ../$(BIN)/python call_instructions.py --newest ../$(NEWEST)/bin/python \
+		&& ../$(BIN)/python cold_process.py --newest ../$(NEWEST)/bin/python
+
+# er-jobs get/wait against the AWS CLI's command on the same local fake, wall time.
+bench-cli: $(INSTALLED) $(AWSCLI)/.installed
+	cd benchmarks && ../$(BIN)/python cli_startup.py ../$(AWSCLI)/bin/aws
 
 # Streaming a job's output: time per row against a hand-written loop, memory at 10 and 100 MB.
 bench-output: $(INSTALLED)
@@ -112,4 +134,4 @@ bench-airflow:
 	cd benchmarks && ../.venv-airflow-newest/bin/python triggerer_waits.py
 
 clean:
-	rm -rf $(VENV) $(LOWEST) $(AWSCLI) .venv-airflow-* .venv-3.* .site .dist .coverage .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) $(AWSCLI) $(NEWEST) .venv-airflow-* .venv-3.* .site .dist .coverage .mypy_cache .pytest_cache .ruff_cache

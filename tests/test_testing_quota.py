@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -36,7 +37,7 @@ def er(entity_resolution: EntityResolutionMock) -> EntityResolutionJobs:
     return EntityResolutionJobs()
 
 
-def statuses(er: EntityResolutionJobs, jobs: dict[str, str]) -> dict[str, str]:
+def statuses(er: EntityResolutionJobs, jobs: Mapping[str, str]) -> dict[str, str]:
     return {name: er.get_matching_job(name, job_id).raw_status for name, job_id in jobs.items()}
 
 

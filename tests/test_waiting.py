@@ -25,12 +25,8 @@ from entityresolution_jobs import (
     WaitTimeoutError,
 )
 from entityresolution_jobs._core import MATCHING
-from entityresolution_jobs._waiting import (
-    DEFAULT_MAX_DELAY,
-    DEFAULT_MIN_DELAY,
-    Waiter,
-    WaitPolicy,
-)
+from entityresolution_jobs._defaults import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY
+from entityresolution_jobs._waiting import Waiter, WaitPolicy
 
 from .support import JOB_ID, WORKFLOW, Wire, job_reply
 

@@ -21,13 +21,12 @@ from ._core import (
     Shell,
     connect_to,
     id_mapping_start_params,
-    read_reply,
+    raise_translated,
     translating,
     translating_s3,
 )
+from ._defaults import DEFAULT_MAX_RATE, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now
 from ._errors import EntityResolutionError
-from ._scheduling import DEFAULT_MAX_RATE, scheduler_for
-from ._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now, waiter_for
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
     from ._models import (
         IdMappingJob,
         IdMappingJobSummary,
+        JobId,
         MatchingJob,
         MatchingJobSummary,
         OutputSource,
@@ -136,7 +136,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         """Return the current state of a matching job (see `EntityResolutionJobs`)."""
         return await self._call(MATCHING.get, workflowName=workflow_name, jobId=job_id)
 
-    async def start_matching_job(self, workflow_name: str) -> str:
+    async def start_matching_job(self, workflow_name: str) -> JobId:
         """Start a run of a matching workflow and return the new job's id."""
         return await self._call(MATCHING.start, workflowName=workflow_name)
 
@@ -165,6 +165,8 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
 
         The wait settings are checked at once; the ids when iteration starts.
         """
+        from ._waiting import waiter_for  # noqa: PLC0415 - loads on first wait
+
         waiter = waiter_for(
             MATCHING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
@@ -193,6 +195,8 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         `EntityResolutionJobs.wait_for_matching_job`; cancelling the task
         stops the wait at its next await.
         """
+        from ._waiting import waiter_for  # noqa: PLC0415 - loads on first wait
+
         waiter = waiter_for(
             MATCHING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
@@ -218,6 +222,8 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
 
         The settings are checked at once; the ids when iteration starts.
         """
+        from ._scheduling import scheduler_for  # noqa: PLC0415 - loads on first watch
+
         scheduler = scheduler_for(
             MATCHING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
@@ -234,7 +240,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         *,
         job_type: IdMappingJobType | None = None,
         output_source: OutputSource | None = None,
-    ) -> str:
+    ) -> JobId:
         """Start a run of an ID mapping workflow and return the new job's id.
 
         The arguments are those of `EntityResolutionJobs.start_id_mapping_job`.
@@ -267,6 +273,8 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
 
         The wait settings are checked at once; the ids when iteration starts.
         """
+        from ._waiting import waiter_for  # noqa: PLC0415 - loads on first wait
+
         waiter = waiter_for(
             ID_MAPPING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
@@ -295,6 +303,8 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         `EntityResolutionJobs.wait_for_id_mapping_job`; cancelling the task
         stops the wait at its next await.
         """
+        from ._waiting import waiter_for  # noqa: PLC0415 - loads on first wait
+
         waiter = waiter_for(
             ID_MAPPING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
@@ -317,6 +327,8 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         sleep: AsyncSleep = asyncio.sleep,
     ) -> AsyncIterator[IdMappingJob]:
         """Watch many ID mapping jobs under one request budget; yield each as it ends."""
+        from ._scheduling import scheduler_for  # noqa: PLC0415 - loads on first watch
+
         scheduler = scheduler_for(
             ID_MAPPING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
@@ -448,10 +460,13 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         return client
 
     async def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
-        connection = await self._checked(operation, params)
-        with translating(operation.name):
+        connection = self._connection or await self._connect()
+        connection.checker.check(operation.name, params)
+        try:
             reply = await getattr(connection.client, operation.method)(**params)
-        return read_reply(operation, reply)
+        except Exception as error:
+            raise_translated(error, operation.name, connection.service_model)
+        return operation.read(reply)
 
     async def _checked(self, operation: Operation[object], params: dict[str, object]) -> Connection:
         connection = self._connection or await self._connect()
@@ -464,16 +479,16 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         operation = kind.list
         params: dict[str, object] = {"workflowName": workflow_name}
         connection = await self._checked(operation, params)
-        with translating(operation.name):
+        with translating(operation.name, connection.service_model):
             paginator = connection.client.get_paginator(operation.method)
             # An aiobotocore paginator; botocore-stubs type it as the sync one.
             pages = cast("AsyncIterator[Mapping[str, object]]", aiter(paginator.paginate(**params)))  # type: ignore[arg-type]
         while True:
-            with translating(operation.name):
+            with translating(operation.name, connection.service_model):
                 page: Mapping[str, object] | None = await anext(pages, None)
             if page is None:
                 return
-            for summary in read_reply(operation, page):
+            for summary in operation.read(page):
                 yield summary
 
     async def _wait(

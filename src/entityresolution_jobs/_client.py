@@ -19,13 +19,12 @@ from ._core import (
     Shell,
     connect_to,
     id_mapping_start_params,
-    read_reply,
+    raise_translated,
     translating,
     translating_s3,
 )
+from ._defaults import DEFAULT_MAX_RATE, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now
 from ._errors import EntityResolutionError
-from ._scheduling import DEFAULT_MAX_RATE, scheduler_for
-from ._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now, waiter_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from ._models import (
         IdMappingJob,
         IdMappingJobSummary,
+        JobId,
         MatchingJob,
         MatchingJobSummary,
         OutputSource,
@@ -161,7 +161,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         """
         return self._call(MATCHING.get, workflowName=workflow_name, jobId=job_id)
 
-    def start_matching_job(self, workflow_name: str) -> str:
+    def start_matching_job(self, workflow_name: str) -> JobId:
         """Start a run of a matching workflow and return the new job's id.
 
         Args:
@@ -224,6 +224,8 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             WaitTimeoutError: The job had not ended when time ran out.
             EntityResolutionError: A non-transient error of a poll.
         """
+        from ._waiting import waiter_for  # noqa: PLC0415 - loads on first wait
+
         waiter = waiter_for(
             MATCHING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
@@ -308,6 +310,8 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             EntityResolutionError: A non-transient error of a poll, such
                 as ResourceNotFoundError or AccessDeniedError.
         """
+        from ._waiting import waiter_for  # noqa: PLC0415 - loads on first wait
+
         waiter = waiter_for(
             MATCHING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
@@ -361,6 +365,8 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             InvalidInputError: A setting or id is invalid (checked at once).
             WatchJobsError: At the end: jobs that could not be followed.
         """
+        from ._scheduling import scheduler_for  # noqa: PLC0415 - loads on first watch
+
         scheduler = scheduler_for(
             MATCHING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
@@ -393,7 +399,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         *,
         job_type: IdMappingJobType | None = None,
         output_source: OutputSource | None = None,
-    ) -> str:
+    ) -> JobId:
         """Start a run of an ID mapping workflow and return the new job's id.
 
         Args:
@@ -456,6 +462,8 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
                 ran out.
             EntityResolutionError: A non-transient error of a poll.
         """
+        from ._waiting import waiter_for  # noqa: PLC0415 - loads on first wait
+
         waiter = waiter_for(
             ID_MAPPING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
@@ -493,6 +501,8 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             InvalidInputError: An argument is invalid; nothing was sent.
             EntityResolutionError: A non-transient error of a poll.
         """
+        from ._waiting import waiter_for  # noqa: PLC0415 - loads on first wait
+
         waiter = waiter_for(
             ID_MAPPING, workflow_name, job_id, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
@@ -518,6 +528,8 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
 
         The same rules, budget and errors as `watch_matching_jobs`.
         """
+        from ._scheduling import scheduler_for  # noqa: PLC0415 - loads on first watch
+
         scheduler = scheduler_for(
             ID_MAPPING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
@@ -706,10 +718,13 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         )
 
     def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
-        connection = self._checked(operation, params)
-        with translating(operation.name):
+        connection = self._connection or self._connect()
+        connection.checker.check(operation.name, params)
+        try:
             reply = getattr(connection.client, operation.method)(**params)
-        return read_reply(operation, reply)
+        except Exception as error:
+            raise_translated(error, operation.name, connection.service_model)
+        return operation.read(reply)
 
     def _checked(self, operation: Operation[object], params: dict[str, object]) -> Connection:
         connection = self._connection or self._connect()
@@ -726,15 +741,15 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         connection: Connection,
         params: dict[str, object],
     ) -> Iterator[SummaryT]:
-        with translating(operation.name):
+        with translating(operation.name, connection.service_model):
             paginator = connection.client.get_paginator(operation.method)
             pages = iter(paginator.paginate(**params))
         while True:
-            with translating(operation.name):
+            with translating(operation.name, connection.service_model):
                 page = next(pages, None)
             if page is None:
                 return
-            yield from read_reply(operation, page)
+            yield from operation.read(page)
 
     def _wait(
         self, waiter: Waiter[JobT], on_update: Callable[[JobT], object] | None, sleep: Sleep

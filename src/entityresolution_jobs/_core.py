@@ -2,16 +2,15 @@
 
 A shell does three things around each botocore call, all of them here:
 check the arguments (`RequestChecker`), translate what
-the call raises (`translating`), and read the reply into a model
-(`read_reply`). Only the call itself, awaited or not, is the shell's.
+the call raises (`translate`), and read the reply into a model
+(`Operation.read`). Only the call itself, awaited or not, is the shell's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, NoReturn, TypeVar, cast
 
 from pydantic_core import ValidationError
 
@@ -38,10 +37,12 @@ if TYPE_CHECKING:
 
     from botocore.client import BaseClient
     from botocore.config import Config
+    from botocore.model import ServiceModel
 
     from ._models import (
         IdMappingJob,
         IdMappingJobSummary,
+        JobId,
         MatchingJob,
         MatchingJobSummary,
         OutputSource,
@@ -54,24 +55,37 @@ SessionT = TypeVar("SessionT")
 Reader = Callable[[Mapping[str, object]], ResultT]
 
 
-@dataclass(frozen=True, eq=False)
+# The three classes below are plain classes, not dataclasses: a dataclass
+# costs about 3 million instructions to define (its methods are generated
+# with exec), which a process that makes one call pays at import.
+
+
 class Operation(Generic[ResultT_co]):
     """One service operation: its model name, boto3 method, and how its reply is read.
 
     The reply is validated into the `_models` class named ``model``, which
     is imported on first use so that the package imports without pydantic's
-    model machinery; ``field`` names the one field of it to return instead,
-    if any. The variable holding an operation declares its result type.
+    model machinery. ``returns`` says what the caller gets: that model
+    (``"model"``), the new job's id from it as a `JobId` (``"job id"``), or
+    the summaries in its ``jobs`` (``"jobs"``); each carries the reply's
+    request id. The variable holding an operation declares its result type.
     """
 
-    name: str
-    method: str
-    model: str
-    field: str | None = None
+    def __init__(
+        self,
+        name: str,
+        method: str,
+        model: str,
+        returns: Literal["model", "job id", "jobs"] = "model",
+    ) -> None:
+        self.name = name
+        self.method = method
+        self.model = model
+        self.returns = returns
 
     @cached_property
     def read(self) -> Reader[ResultT_co]:
-        """Turn a reply into the result; pydantic errors escape as they are."""
+        """Turn a reply into the result, or raise `ResponseError`; one call, as it runs per call."""
         from . import _models  # noqa: PLC0415  # pyright: ignore[reportPrivateUsage] - see above
 
         # The model's own pydantic-core validator, called directly: the same
@@ -80,13 +94,33 @@ class Operation(Generic[ResultT_co]):
         validate: Callable[[object], Any] = getattr(
             _models, self.model
         ).__pydantic_validator__.validate_python
-        field = self.field
-        if field is None:
-            return validate
-        return lambda reply: getattr(validate(reply), field)
+        returns, name, job_id = self.returns, self.name, _models.JobId
+        key = _models.REQUEST_ID_KEY
+
+        def read(reply: Mapping[str, object]) -> Any:
+            try:
+                result = validate(reply)
+            except ValidationError as error:
+                raise _unreadable(name, reply, error) from error
+            # The request id, inline: a helper's call would cost more than this.
+            metadata = reply.get("ResponseMetadata")
+            request_id: object = None
+            if type(metadata) is dict:  # botocore's own; a Stubber's reply has none
+                request_id = cast("dict[str, object]", metadata).get("RequestId")
+            if type(request_id) is not str or not request_id:
+                request_id = None
+            if returns == "model":
+                result.__dict__[key] = request_id
+                return result
+            if returns == "job id":
+                return job_id(result.job_id, request_id)
+            for job in result.jobs:
+                job.__dict__[key] = request_id
+            return result.jobs
+
+        return read
 
 
-@dataclass(frozen=True, eq=False)
 class JobKind(Generic[JobT, SummaryT_co]):
     """One kind of job the service runs: its operations and its errors.
 
@@ -95,18 +129,30 @@ class JobKind(Generic[JobT, SummaryT_co]):
     same for both.
     """
 
-    noun: str
-    get: Operation[JobT]
-    start: Operation[str]
-    list: Operation[tuple[SummaryT_co, ...]]
-    failed: type[JobFailedError]
-    timed_out: type[WaitTimeoutError]
+    __slots__ = ("failed", "get", "list", "noun", "start", "timed_out")
+
+    def __init__(
+        self,
+        *,
+        noun: str,
+        get: Operation[JobT],
+        start: Operation[JobId],
+        list: Operation[tuple[SummaryT_co, ...]],
+        failed: type[JobFailedError],
+        timed_out: type[WaitTimeoutError],
+    ) -> None:
+        self.noun = noun
+        self.get = get
+        self.start = start
+        self.list = list
+        self.failed = failed
+        self.timed_out = timed_out
 
 
 MATCHING: JobKind[MatchingJob, MatchingJobSummary] = JobKind(
     noun="matching job",
     get=Operation("GetMatchingJob", "get_matching_job", "MatchingJob"),
-    start=Operation("StartMatchingJob", "start_matching_job", "StartedJob", "job_id"),
+    start=Operation("StartMatchingJob", "start_matching_job", "StartedJob", "job id"),
     list=Operation("ListMatchingJobs", "list_matching_jobs", "MatchingJobsPage", "jobs"),
     failed=MatchingJobFailedError,
     timed_out=MatchingJobWaitTimeoutError,
@@ -114,7 +160,7 @@ MATCHING: JobKind[MatchingJob, MatchingJobSummary] = JobKind(
 ID_MAPPING: JobKind[IdMappingJob, IdMappingJobSummary] = JobKind(
     noun="ID mapping job",
     get=Operation("GetIdMappingJob", "get_id_mapping_job", "IdMappingJob"),
-    start=Operation("StartIdMappingJob", "start_id_mapping_job", "StartedJob", "job_id"),
+    start=Operation("StartIdMappingJob", "start_id_mapping_job", "StartedJob", "job id"),
     list=Operation("ListIdMappingJobs", "list_id_mapping_jobs", "IdMappingJobsPage", "jobs"),
     failed=IdMappingJobFailedError,
     timed_out=IdMappingJobWaitTimeoutError,
@@ -155,12 +201,17 @@ def id_mapping_start_params(
     return params
 
 
-@dataclass(frozen=True)
 class Connection:
-    """A client the shells call, and the checker for its service model."""
+    """A client the shells call, its service model, and the checker for that model."""
 
-    client: BaseClient
-    checker: RequestChecker
+    __slots__ = ("checker", "client", "service_model")
+
+    def __init__(
+        self, client: BaseClient, checker: RequestChecker, service_model: ServiceModel
+    ) -> None:
+        self.client = client
+        self.checker = checker
+        self.service_model = service_model
 
 
 def connect_to(client: BaseClient) -> Connection:
@@ -170,7 +221,7 @@ def connect_to(client: BaseClient) -> Connection:
         raise TypeError(
             f"expected an {SERVICE_NAME!r} client, got a {service_model.service_name!r} client"
         )
-    return Connection(client, RequestChecker(service_model))
+    return Connection(client, RequestChecker(service_model), service_model)
 
 
 class Shell(Generic[SessionT]):
@@ -240,18 +291,30 @@ def validation_problems(error: ValidationError, whole: str) -> str:
     )
 
 
-def read_reply(operation: Operation[ResultT], reply: Mapping[str, object]) -> ResultT:
-    """Turn a botocore reply into the operation's result, or raise `ResponseError`."""
-    try:
-        return operation.read(reply)
-    except ValidationError as error:
-        problems = validation_problems(error, "reply")
-        http_status, request_id = reply_metadata(reply)
-        raise ResponseError(
-            f"{operation.name} returned a reply that is not a valid result: {problems}",
-            http_status=http_status,
-            request_id=request_id,
-        ) from error
+def _unreadable(
+    operation: str, reply: Mapping[str, object], error: ValidationError
+) -> ResponseError:
+    problems = validation_problems(error, "reply")
+    http_status, request_id = reply_metadata(reply)
+    return ResponseError(
+        f"{operation} returned a reply that is not a valid result: {problems}",
+        http_status=http_status,
+        request_id=request_id,
+    )
+
+
+def raise_translated(
+    error: Exception, operation: str, service_model: ServiceModel | None = None
+) -> NoReturn:
+    """Raise this library's exception for ``error`` (from it), or ``error`` itself.
+
+    For an ``except`` clause around a call on the per-call path, where
+    entering `translating` would cost three Python calls.
+    """
+    translated = translate(error, operation, service_model)
+    if translated is error:
+        raise error
+    raise translated from error
 
 
 class translating:  # noqa: N801 - used as a statement, like contextlib's helpers
@@ -261,10 +324,11 @@ class translating:  # noqa: N801 - used as a statement, like contextlib's helper
     this is the cheaper of the two. It works around awaited calls as well.
     """
 
-    __slots__ = ("_operation",)
+    __slots__ = ("_operation", "_service_model")
 
-    def __init__(self, operation: str) -> None:
+    def __init__(self, operation: str, service_model: ServiceModel | None = None) -> None:
         self._operation = operation
+        self._service_model = service_model
 
     def __enter__(self) -> None:
         return None
@@ -283,7 +347,7 @@ class translating:  # noqa: N801 - used as a statement, like contextlib's helper
 
     def _translate(self, error: Exception) -> BaseException:
         # Only on an error: the call's own path pays nothing for the hook.
-        return translate(error, self._operation)
+        return translate(error, self._operation, self._service_model)
 
 
 class translating_s3(translating):  # noqa: N801 - a statement, as `translating`

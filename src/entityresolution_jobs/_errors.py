@@ -56,6 +56,8 @@ from botocore import exceptions as botocore_errors
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from botocore.model import ServiceModel
+
     from ._models import IdMappingJob, MatchingJob
 
 __all__ = [
@@ -102,6 +104,15 @@ class EntityResolutionError(Exception):
             no reply.
         request_id: The service's request id (``x-amzn-RequestId``), the
             handle AWS support asks for, or ``None`` when there was no reply.
+        is_retryable: Whether botocore's retry logic (``standard`` mode)
+            would send the request again: throttling, a 5xx reply, an error
+            the service model marks retryable, a dropped connection or a
+            timeout. Errors raised here after the client's own retries keep
+            the verdict, for callers who retry on their own. ``False`` for
+            errors raised on this side of the wire.
+        is_throttling: Whether botocore counts it as throttling (the codes
+            its retry logic lists, and errors the service model marks so),
+            the kind to back off from harder.
 
     Example:
         ```python
@@ -113,6 +124,8 @@ class EntityResolutionError(Exception):
     """
 
     code: str = "EntityResolutionError"
+    is_retryable: bool = False
+    is_throttling: bool = False
 
     def __init__(
         self,
@@ -446,7 +459,9 @@ _BOTOCORE_ERRORS: Mapping[type[BaseException], type[EntityResolutionError]] = {
 _PARSER_MODULES = ("botocore.parsers", "aiobotocore.parsers")
 
 
-def translate(error: BaseException, operation: str) -> BaseException:
+def translate(
+    error: BaseException, operation: str, service_model: ServiceModel | None = None
+) -> BaseException:
     """Return our exception for an error raised by a botocore call.
 
     ``error`` is returned unchanged when it is neither botocore's nor a
@@ -456,7 +471,61 @@ def translate(error: BaseException, operation: str) -> BaseException:
     Args:
         error: What the botocore call raised.
         operation: The operation's name, for the message.
+        service_model: The client's service model, whose retryable traits
+            `is_retryable` and `is_throttling` take into account.
     """
+    translated = _translated(error, operation)
+    if isinstance(translated, EntityResolutionError):
+        translated.is_retryable, translated.is_throttling = _retry_verdict(
+            error, operation, service_model
+        )
+    return translated
+
+
+def _retry_verdict(
+    error: BaseException, operation: str, service_model: ServiceModel | None
+) -> tuple[bool, bool]:
+    """(retryable, throttling) as botocore's standard retry mode decides for ``error``.
+
+    Its own checkers, on the context its retry handler would build: error
+    codes it treats as transient or throttling, 5xx statuses, connection
+    errors, and the service model's retryable traits. (Its two special
+    cases, STS's IDPCommunicationError and DynamoDB's checksum, cannot
+    arise here.)
+    """
+    from botocore.retries import standard  # noqa: PLC0415 - only when something failed
+
+    response = error.response if isinstance(error, botocore_errors.ClientError) else None
+    status = None if response is None else reply_metadata(response)[0]
+    operation_model = None
+    if service_model is not None and operation in service_model.operation_names:
+        operation_model = service_model.operation_model(operation)
+    context = standard.RetryContext(
+        attempt_number=1,
+        operation_model=operation_model,
+        parsed_response=response,
+        http_response=None if status is None else _HttpStatus(status),
+        caught_exception=error if response is None and isinstance(error, Exception) else None,
+    )
+    throttled = standard.ThrottledRetryableChecker().is_retryable(context)
+    modeled = standard.ModeledRetryErrorDetector()
+    kind = modeled.detect_error_type(context)
+    retryable = (
+        throttled or kind is not None or standard.TransientRetryableChecker().is_retryable(context)
+    )
+    return retryable, throttled or kind == modeled.THROTTLING_ERROR
+
+
+class _HttpStatus:
+    """The part of an HTTP response botocore's retry checkers read: its status."""
+
+    __slots__ = ("status_code",)
+
+    def __init__(self, status_code: int) -> None:
+        self.status_code = status_code
+
+
+def _translated(error: BaseException, operation: str) -> BaseException:
     if isinstance(error, botocore_errors.ClientError):
         return _from_client_error(error)
     if isinstance(error, botocore_errors.ParamValidationError):
@@ -497,12 +566,17 @@ def translate_s3(error: BaseException, operation: str, subject: str) -> BaseExce
     translated = translate(error, operation)
     if not isinstance(translated, ServiceError):
         return translated  # no reply (its message names the URL), or not botocore's
-    return _S3_ERRORS.get(translated.code, ServiceError)(
+    s3_error = _S3_ERRORS.get(translated.code, ServiceError)(
         f"S3 {operation} of {subject}: {translated.message}",
         code=translated.code,
         http_status=translated.http_status,
         request_id=translated.request_id,
     )
+    s3_error.is_retryable, s3_error.is_throttling = (
+        translated.is_retryable,
+        translated.is_throttling,
+    )
+    return s3_error
 
 
 def reply_metadata(reply: Mapping[str, object]) -> tuple[int | None, str | None]:

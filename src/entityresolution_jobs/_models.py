@@ -28,6 +28,7 @@ from pydantic import (
     Field,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.version import VERSION as PYDANTIC_VERSION
 
 from ._status import IdMappingJobType, JobStatus
 
@@ -35,11 +36,44 @@ __all__ = [
     "IdMappingJob",
     "IdMappingJobMetrics",
     "IdMappingJobSummary",
+    "JobId",
     "JobMetrics",
     "MatchingJob",
     "MatchingJobSummary",
     "OutputSource",
 ]
+
+
+# Where a model read from a reply keeps that reply's request id: in the
+# instance's __dict__ under a name that is no field, so that pydantic's
+# equality, hashing, model_dump() and JSON (which go by the fields) leave it out.
+REQUEST_ID_KEY = "_request_id"
+
+
+class JobId(str):
+    """A started job's id: a ``str``, with the request id of the reply that started it.
+
+    It compares, hashes and serializes as the plain id; ``request_id`` is
+    the ``x-amzn-RequestId`` of the start request (``None`` when the reply
+    had none, as a Stubber's canned reply).
+
+    Example:
+        ```python
+        job_id = er.start_matching_job("customers")
+        log.info("started %s (request id %s)", job_id, job_id.request_id)
+        ```
+    """
+
+    request_id: str | None
+
+    def __new__(cls, job_id: str, request_id: str | None = None) -> JobId:
+        """Return ``job_id`` carrying ``request_id``."""
+        self = super().__new__(cls, job_id)
+        self.request_id = request_id
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (JobId, (str(self), self.request_id))
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -55,6 +89,8 @@ def _to_utc(value: datetime) -> datetime:
 
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 """A timezone-aware datetime in UTC; a naive one is taken to be UTC already."""
+
+_DEFERRED_BUILD_WORKS = tuple(int(part) for part in PYDANTIC_VERSION.split(".")[:2]) >= (2, 14)
 
 # Wire names that are not the camelCase form of our field names.
 _WIRE_NAMES = {"match_ids": "matchIDs", "kms_arn": "KMSArn", "output_sources": "outputSourceConfig"}
@@ -76,10 +112,12 @@ class _ServiceShape(
     # model_dump() writes every field, defaults too: the JSON schema of the
     # output (a FastAPI response model, say) marks them all required.
     json_schema_serialization_defaults_required=True,
-    # Schemas are built with the classes, not deferred: importing this module
-    # is itself deferred to first use (see the package's __getattr__), and a
-    # deferred model nothing has built yet breaks pydantic-core's serializing
-    # by type inference (Any fields, to_json) before pydantic 2.14.
+    # Each model's validator is built on its first use, not with the class:
+    # a process that reads one matching job builds no ID mapping or list
+    # models (a third of this module's import). Before pydantic 2.14 a
+    # deferred model nothing had built yet broke pydantic-core's serializing
+    # by type inference (Any fields, to_json), so there they are built at once.
+    defer_build=_DEFERRED_BUILD_WORKS,
 ):
     """Base of the models: immutable, and read from wire or field names."""
 
@@ -185,6 +223,19 @@ class _JobSummary(_ServiceShape, frozen=True):
     raw_status: str = Field(default="", validation_alias=AliasChoices("raw_status", "status"))
     start_time: UtcDatetime
     end_time: UtcDatetime | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        """The request id (``x-amzn-RequestId``) of the service reply this was read from.
+
+        The handle AWS support asks for, and what a log line about this
+        read should carry. Not a field: two reads of the same state compare
+        equal, and ``model_dump()`` and JSON are the job alone. ``None`` for
+        a model built otherwise (keyword arguments, ``model_validate``, a
+        reply without one, as a Stubber's).
+        """
+        found: str | None = self.__dict__.get(REQUEST_ID_KEY)
+        return found
 
     @property
     def is_terminal(self) -> bool:

@@ -46,10 +46,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("entityresolution_jobs")
 
-DEFAULT_MAX_RATE = 5
-"""Requests per second a many-job watch sends at most: a fraction of the
-service's per-account request quota, leaving room for everything else."""
-
 
 @dataclass(frozen=True)
 class Step(Generic[JobT]):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import NoReturn, cast
 
 from botocore.model import ListShape, ServiceModel, Shape, StructureShape
@@ -29,19 +28,40 @@ _log = logging.getLogger("entityresolution_jobs")
 _REMEMBERED = 1024
 
 
-@dataclass(frozen=True, eq=False)
 class _Rule:
-    """The constraints on one input member, and on what it contains."""
+    """The constraints on one input member, and on what it contains.
 
-    wire_name: str
-    argument: str
-    type_name: str
-    required: bool
-    minimum: int | None
-    maximum: int | None
-    pattern: re.Pattern[str] | None
-    members: tuple[_Rule, ...] = ()
-    item: _Rule | None = None
+    A plain class: a dataclass costs about 3 million instructions to
+    define, paid at import by a process that makes one call.
+    """
+
+    __slots__ = (
+        "argument", "item", "maximum", "members", "minimum", "pattern", "required",
+        "type_name", "wire_name",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        wire_name: str,
+        argument: str,
+        type_name: str,
+        required: bool,
+        minimum: int | None,
+        maximum: int | None,
+        pattern: re.Pattern[str] | None,
+        members: tuple[_Rule, ...] = (),
+        item: _Rule | None = None,
+    ) -> None:
+        self.wire_name = wire_name
+        self.argument = argument
+        self.type_name = type_name
+        self.required = required
+        self.minimum = minimum
+        self.maximum = maximum
+        self.pattern = pattern
+        self.members = members
+        self.item = item
 
     def check(self, value: object) -> None:
         if value is None:

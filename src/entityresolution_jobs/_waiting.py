@@ -24,9 +24,10 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Generic, cast
 
+from ._defaults import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now
 from ._errors import (
     EntityResolutionError,
     InternalServerError,
@@ -48,14 +49,6 @@ if TYPE_CHECKING:
     JobSummary = MatchingJobSummary | IdMappingJobSummary
 
 log = logging.getLogger("entityresolution_jobs")
-
-DEFAULT_TIMEOUT = 24 * 3600.0
-"""Seconds a wait lasts at most unless told otherwise: jobs can run for hours."""
-DEFAULT_MIN_DELAY = 2.0
-"""Seconds before the first re-poll; short jobs are seen to end within seconds."""
-DEFAULT_MAX_DELAY = 64.0
-"""Longest pause between polls. With jitter the pauses average about 33 s, so
-long jobs cost fewer calls than polling every 30 s."""
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -123,11 +116,6 @@ def is_transient(error: EntityResolutionError) -> bool:
     if isinstance(error, ThrottlingError | InternalServerError | TransportError):
         return True
     return isinstance(error, ServiceError) and (error.http_status or 0) >= 500
-
-
-def utc_now() -> datetime:
-    """The current time, UTC: what a job's age is measured against."""
-    return datetime.now(timezone.utc)
 
 
 @dataclass

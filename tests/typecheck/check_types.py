@@ -20,6 +20,7 @@ from entityresolution_jobs import (
     IdMappingJobWaitTimeoutError,
     InvalidInputError,
     JobFailedError,
+    JobId,
     JobMetrics,
     JobNotSucceededError,
     JobOutput,
@@ -48,6 +49,7 @@ def fields_are_typed(er: EntityResolutionJobs) -> None:
     assert_type(job.end_time, datetime | None)
     assert_type(job.duration, timedelta | None)
     assert_type(job.is_terminal, bool)
+    assert_type(job.request_id, str | None)
     assert_type(job.metrics, JobMetrics)
     assert_type(job.metrics.input_records, int | None)
     assert_type(job.metrics.match_ids, int | None)
@@ -101,7 +103,8 @@ def context_manager(region: str) -> None:
 
 def the_lifecycle_is_typed(er: EntityResolutionJobs) -> None:
     job_id = er.start_matching_job("customers")
-    assert_type(job_id, str)
+    assert_type(job_id, JobId)
+    assert_type(job_id.request_id, str | None)
     jobs = er.list_matching_jobs("customers")
     assert_type(jobs, Iterator[MatchingJobSummary])
     for summary in jobs:
@@ -130,7 +133,7 @@ async def the_async_api_mirrors_the_sync_one(region: str) -> None:
         job = await er.get_matching_job("customers", "0" * 32)
         assert_type(job, MatchingJob)
         job_id = await er.start_matching_job("customers")
-        assert_type(job_id, str)
+        assert_type(job_id, JobId)
         summaries = er.list_matching_jobs("customers")
         assert_type(summaries, AsyncIterator[MatchingJobSummary])
         async for summary in summaries:
@@ -162,7 +165,7 @@ def the_id_mapping_lifecycle_is_typed(er: EntityResolutionJobs, output: OutputSo
         job_type=IdMappingJobType.INCREMENTAL,
         output_source=output,
     )
-    assert_type(job_id, str)
+    assert_type(job_id, JobId)
     assert_type(er.list_id_mapping_jobs("ids"), Iterator[IdMappingJobSummary])
     assert_type(er.watch_id_mapping_job("ids", job_id, timeout=60), Iterator[IdMappingJob])
     done = er.wait_for_id_mapping_job("ids", job_id, on_update=lambda j: print(j.job_type))

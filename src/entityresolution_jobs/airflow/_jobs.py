@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, Union
 from pydantic_core import to_jsonable_python
 
 from .._core import ID_MAPPING, MATCHING
+from .._defaults import utc_now
 from .._errors import IdMappingJobFailedError, JobFailedError, MatchingJobFailedError
 from .._status import JobStatus
-from .._waiting import utc_now, waiter_for
+from .._waiting import waiter_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

@@ -10,10 +10,10 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from pydantic import ValidationError
 
 from .._core import validation_problems
+from .._defaults import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 from .._errors import ConflictError, EntityResolutionError, InvalidInputError, ResourceNotFoundError
-from .._models import OutputSource
+from .._models import JobId, OutputSource
 from .._status import JobStatus
-from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 from ._compat import default_deferrable
 from ._hook import EntityResolutionHook
 from ._jobs import (
@@ -88,7 +88,7 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         self.expected_duration = expected_duration
         self.use_history = use_history
 
-    def _start(self, jobs: EntityResolutionJobs) -> str:
+    def _start(self, jobs: EntityResolutionJobs) -> JobId:
         raise NotImplementedError
 
     def execute(self, context: Context) -> str:
@@ -175,8 +175,11 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
                     type(conflict).__name__, conflict,
                 )  # fmt: skip
                 return running.job_id
-            self.log.info("Started %s %s of workflow %s", title, job_id, self.workflow_name)
-            return job_id
+            self.log.info(
+                "Started %s %s of workflow %s (request id %s)",
+                title, job_id, self.workflow_name, job_id.request_id,
+            )  # fmt: skip
+            return str(job_id)  # XCom holds the plain id
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
         """Resume after the trigger's event: return the job id, or fail the task."""
@@ -238,7 +241,7 @@ class StartMatchingJobOperator(_StartJobOperator):
 
     job_kind: ClassVar[JobKindName] = "matching"
 
-    def _start(self, jobs: EntityResolutionJobs) -> str:
+    def _start(self, jobs: EntityResolutionJobs) -> JobId:
         return jobs.start_matching_job(self.workflow_name)
 
 
@@ -277,7 +280,7 @@ class StartIdMappingJobOperator(_StartJobOperator):
         self.job_type = job_type
         self.output_source = output_source
 
-    def _start(self, jobs: EntityResolutionJobs) -> str:
+    def _start(self, jobs: EntityResolutionJobs) -> JobId:
         return jobs.start_id_mapping_job(
             self.workflow_name,
             # Text is checked by the library, which names the choices.

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
+from .._defaults import DEFAULT_MIN_DELAY
 from .._errors import EntityResolutionError
 from .._status import JobStatus
-from .._waiting import DEFAULT_MIN_DELAY, is_transient
+from .._waiting import is_transient
 from ._compat import default_deferrable
 from ._hook import EntityResolutionHook
 from ._jobs import check_wait_settings, describe, failed_error, get_job, wait_settings_of

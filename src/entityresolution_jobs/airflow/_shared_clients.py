@@ -19,7 +19,8 @@ import time
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from .._scheduling import DEFAULT_MAX_RATE, RequestWindow
+from .._defaults import DEFAULT_MAX_RATE
+from .._scheduling import RequestWindow
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable

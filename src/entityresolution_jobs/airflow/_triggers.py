@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from .._defaults import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now
 from .._errors import EntityResolutionError
-from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now
 from ._hook import EntityResolutionHook
 from ._jobs import WaitOptions, describe, wait_for_job_async, wait_settings_of
 from ._outcome import event_payload

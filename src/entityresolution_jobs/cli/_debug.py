@@ -18,6 +18,15 @@ class DebugFlag:
 
 DEBUG = DebugFlag()
 
+_log = logging.getLogger("entityresolution_jobs.cli")
+
+
+def log_request_id(what: str, job_id: str, request_id: str | None) -> None:
+    """Under ``--debug``, log the request id of the reply a result was read from."""
+    if DEBUG.enabled:
+        _log.debug("%s %s: request id %s", what, job_id, request_id)
+
+
 # Values of these, in botocore's debug output (request headers, dumped
 # configuration), are replaced before any line is written.
 _SECRET_FIELDS = re.compile(

@@ -16,16 +16,15 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, cast
 
-import jmespath
 import typer
-from jmespath.exceptions import JMESPathError
-from rich.console import Console
-from rich.table import Table
 
 from ._common import EXIT_USAGE
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
+
+    import jmespath.parser
+    from rich.table import Table
 
 Document = object  # what JSON holds: dicts, lists, text, numbers, booleans, None
 
@@ -86,6 +85,8 @@ class Rendering:
                 for line in text_lines(data):
                     typer.echo(line)
             case OutputFormat.TABLE:
+                from rich.console import Console  # noqa: PLC0415 - only for --output table
+
                 console = Console(highlight=False, soft_wrap=True)
                 for table in tables(data, title=None):
                     console.print(table)
@@ -109,6 +110,9 @@ def rendering(as_json: bool, output: OutputFormat | None, query: str | None) -> 
         _usage(f"--json is --output json; it cannot go with --output {output.value}")
     compiled = None
     if query is not None:
+        import jmespath  # noqa: PLC0415 - only for --query
+        from jmespath.exceptions import JMESPathError  # noqa: PLC0415
+
         try:
             compiled = jmespath.compile(query)
         except JMESPathError as error:
@@ -247,6 +251,8 @@ def tables(data: Document, title: str | None) -> Iterator[Table]:
 
 def _table(title: str | None, *, header: bool, columns: list[str]) -> Table:
     # Long values (ARNs, S3 URIs) fold onto more lines rather than lose their end.
+    from rich.table import Table  # noqa: PLC0415 - only for --output table
+
     table = Table(title=title, show_header=header)
     for column in columns:
         table.add_column(column, overflow="fold")

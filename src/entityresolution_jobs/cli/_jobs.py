@@ -26,8 +26,9 @@ from .. import (
     MatchingJobSummary,
     WatchJobsError,
 )
-from .._waiting import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
+from .._defaults import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 from ._common import JOB_ID_HELP, TimeoutOpt, WaitOpt, exit_code, exits, settings
+from ._debug import log_request_id
 from ._formats import HUMAN, JsonOpt, OutputOpt, QueryOpt, Rendering, rendering
 from ._help import PlainCommand
 from ._render import (
@@ -44,6 +45,8 @@ from ._render import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
+
+    from .. import JobId
 
 JobT = TypeVar("JobT", MatchingJob, IdMappingJob)
 JobT_co = TypeVar("JobT_co", MatchingJob, IdMappingJob, covariant=True)
@@ -183,6 +186,7 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
     ) -> None:
         render = rendering(as_json, output, query)
         job = kind.get(settings(ctx).client(), workflow, job_id)
+        log_request_id("read", job.job_id, job.request_id)
         show_job(job, workflow, kind.details(job), render=render)
 
     @app.command(help=WAIT_HELP, cls=PlainCommand)
@@ -267,12 +271,13 @@ def started(
     er: EntityResolutionJobs,
     kind: CliKind[JobT, SummaryT],
     workflow: str,
-    job_id: str,
+    job_id: JobId,
     *,
     and_wait: bool,
     timeout: float,
 ) -> None:
     """Print a started job's id, and wait for it if asked."""
+    log_request_id("started", job_id, job_id.request_id)
     typer.echo(job_id)
     if and_wait:
         wait_and_show(er, kind, workflow, job_id, timeout=timeout, render=HUMAN)
@@ -301,6 +306,7 @@ def wait_and_show(
         with progress(console) as show_progress:
 
             def on_update(job: JobT) -> None:
+                log_request_id("read", job.job_id, job.request_id)
                 last[:] = [job]
                 show_progress(job)
 

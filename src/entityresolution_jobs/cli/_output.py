@@ -15,15 +15,6 @@ from pathlib import Path  # noqa: TC003 - Typer reads the annotation at runtime
 from typing import TYPE_CHECKING, cast
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
 
 from .. import EntityResolutionJobs, JobNotSucceededError, JobOutput, OutputFile
 from ._common import EXIT_USAGE, JOB_ID_HELP, Settings, exits, settings
@@ -139,6 +130,8 @@ def show_files(found: JobOutput, *, render: Rendering) -> None:
     if found.folder is None:
         console.print(f"Job {found.job_id} ({found.status.value}) has written nothing yet.")
         return
+    from rich.table import Table  # noqa: PLC0415 - Rich loads where it draws
+
     table = Table()
     table.add_column("file", no_wrap=True)
     table.add_column("size", no_wrap=True, justify="right")
@@ -162,6 +155,8 @@ def show_records(records: list[dict[str, str]], *, render: Rendering) -> None:
     if not records:
         stdout().print("No records.")
         return
+    from rich.table import Table  # noqa: PLC0415 - Rich loads where it draws
+
     columns = list(dict.fromkeys(name for record in records for name in record))
     table = Table()
     for name in columns:
@@ -197,6 +192,15 @@ def _progress(terminal: bool, total: int) -> Generator[Callable[[OutputFile, int
     if not terminal:
         yield lambda _part, _done: None
         return
+    from rich.progress import (  # noqa: PLC0415 - Rich loads where it draws
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     columns = (
         TextColumn("downloading"),
         BarColumn(),

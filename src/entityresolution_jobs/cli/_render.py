@@ -8,13 +8,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+# Rich is imported where it draws: a command that prints JSON or plain lines
+# starts without it (a fifth of er-jobs' own start-up).
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable
     from datetime import datetime
+
+    from rich.console import Console
 
     from .. import IdMappingJob, IdMappingJobSummary, MatchingJob, MatchingJobSummary
 
@@ -57,6 +58,8 @@ def show_jobs(jobs: Iterable[Summary], *, render: Rendering) -> None:
     if render.machine:
         render.emit({"jobs": [job.to_service_dict() for job in jobs]})
         return
+    from rich.table import Table  # noqa: PLC0415 - see the imports
+
     table = Table()
     table.add_column("job id", no_wrap=True, min_width=32)
     for title in ("status", "started", "ended", "duration"):
@@ -90,6 +93,14 @@ def counts(metrics: object, labels: Iterable[tuple[str, str]]) -> Rows:
 @contextmanager
 def progress_bar(console: Console) -> Generator[Callable[[Job], None], None, None]:
     """Show a live progress bar while the job runs; yield what updates it."""
+    from rich.progress import (  # noqa: PLC0415 - see the imports
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (
         TextColumn("{task.fields[status]:<9}"),
         BarColumn(),
@@ -131,6 +142,13 @@ def per_job_progress(
 ) -> Generator[Callable[[Job], None], None, None]:
     """One progress line per job: live bars on a terminal, else a line whenever a job changes."""
     if console.is_terminal:
+        from rich.progress import (  # noqa: PLC0415 - see the imports
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+        )
+
         columns = (
             TextColumn("{task.description} {task.fields[status]:<9}"),
             BarColumn(),
@@ -183,9 +201,13 @@ def took(job: Summary) -> str:
 
 def stdout() -> Console:
     """Where results go."""
+    from rich.console import Console  # noqa: PLC0415 - see the imports
+
     return Console(highlight=False, soft_wrap=True)
 
 
 def stderr() -> Console:
     """Where progress and errors go."""
+    from rich.console import Console  # noqa: PLC0415 - see the imports
+
     return Console(stderr=True, highlight=False)
