@@ -18,6 +18,10 @@ Each case runs once with no measured calls and once per side with
 ``calls`` of them, after the same warm-up of both sides; a side's cost per
 call is the difference divided by ``calls``. Hash randomisation is fixed
 so that runs execute the same instructions (runs repeat within about 0.1%).
+After the warm-up, ``gc.freeze()`` moves everything alive to the permanent
+generation: a full collection walks the whole heap (botocore's loaded
+models: some ten million instructions), and whether one falls among a
+side's measured calls is chance, not that side's cost.
 
 Instructions are not time: they leave out cache misses, which is where the
 rest of the facade's CPU-time overhead goes (see docs/performance.md).
@@ -36,6 +40,7 @@ Run: make bench-instructions   (or: python benchmarks/call_instructions.py
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import re
 import shutil
@@ -57,6 +62,8 @@ def sync_workload(side: str, calls: int, method: str) -> None:
     for _ in range(WARM_UP):
         raw()
         typed()
+    gc.collect()
+    gc.freeze()
     call = raw if side == "raw" else typed
     for _ in range(calls):
         call()
@@ -92,6 +99,8 @@ async def async_workload(side: str, calls: int, in_flight: int, url: str) -> Non
         for _ in range(max(1, WARM_UP // in_flight)):
             await raw_round()
             await typed_round()
+        gc.collect()
+        gc.freeze()
         one_round = raw_round if side == "raw" else typed_round
         for _ in range(calls // in_flight):
             await one_round()
