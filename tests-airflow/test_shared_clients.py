@@ -20,7 +20,7 @@ def _jobs_in_workflows(service: EntityResolutionMock, count: int) -> list[tuple[
     """One job in each of ``count`` new workflows (the service runs one job per workflow)."""
     jobs: EntityResolutionJobs = EntityResolutionHook().jobs
     service.concurrent_jobs = None  # all running at once: the waits overlap
-    started = []
+    started: list[tuple[str, str]] = []
     for number in range(count):
         workflow = f"{WORKFLOW}-{number}"
         service.create_workflow(workflow)
