@@ -34,6 +34,8 @@ from pathlib import Path
 
 import boto3
 
+from _fake_server import fake_server
+
 TARGET = 1.0
 WORKFLOW = "customers"
 CREATE = {
@@ -123,19 +125,8 @@ def compare(aws: str, endpoint: str, rounds: int) -> dict[str, float]:
 
 
 def main(aws: str, rounds: int = 15) -> dict[str, float]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "entityresolution_jobs.cli", "fake-server", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        endpoint = server.stdout.readline().split()[-1]
+    with fake_server() as endpoint:
         return compare(aws, endpoint, rounds)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

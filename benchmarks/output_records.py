@@ -30,6 +30,8 @@ import sys
 import time
 from typing import Any
 
+from _fake_server import fake_server
+
 ROWS, PARTS, ROUNDS = 200_000, 20, 5
 BUCKET = "bench-output"
 SIZES = {"10 MB": 10 * 1024 * 1024, "100 MB": 100 * 1024 * 1024}
@@ -144,20 +146,9 @@ def _status_kib(field: str) -> int:
 
 
 def main() -> None:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "entityresolution_jobs.cli", "fake-server", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        endpoint = server.stdout.readline().split()[-1]
+    with fake_server() as endpoint:
         os.environ.update(_environment(endpoint))
         run(endpoint)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def run(endpoint: str) -> None:

@@ -7,6 +7,7 @@ probes the EC2 instance-metadata address.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -95,6 +96,16 @@ def wire(client: BaseClient, monkeypatch: pytest.MonkeyPatch) -> Wire:
     canned.attach(client)
     monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)
     return canned
+
+
+@pytest.fixture
+def debug_logging() -> Iterator[None]:
+    """Undo what ``er-jobs --debug`` does to the root logger (its handler, DEBUG) after the test."""
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h.filters]:
+        root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
 
 
 @pytest.fixture

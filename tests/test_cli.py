@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import os
 import re
 import subprocess
@@ -198,17 +197,15 @@ class TestGet:
         assert er_jobs("--region", "us-east-1", "list", "european").code == 4
 
     def test_debug_shows_the_traceback_and_botocore_logs_but_no_secret(
-        self, er_jobs: Any, fake: EntityResolutionMock, monkeypatch: pytest.MonkeyPatch
+        self,
+        er_jobs: Any,
+        fake: EntityResolutionMock,
+        monkeypatch: pytest.MonkeyPatch,
+        debug_logging: None,
     ) -> None:
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-super-secret")
         monkeypatch.setenv("AWS_SESSION_TOKEN", "FwoGZXIvYXdz-session-token")
-        try:
-            run = er_jobs("--debug", "get", WORKFLOW, "0" * 32)
-        finally:
-            root = logging.getLogger()
-            for handler in [h for h in root.handlers if h.filters]:
-                root.removeHandler(handler)
-            root.setLevel(logging.WARNING)
+        run = er_jobs("--debug", "get", WORKFLOW, "0" * 32)
 
         assert run.code == 4
         assert "Traceback" in run.err

@@ -131,17 +131,12 @@ def test_er_jobs_debug_logs_the_request_id(
     entity_resolution: EntityResolutionMock,
     er_jobs: Callable[..., Run],
     caplog: pytest.LogCaptureFixture,
+    debug_logging: None,
 ) -> None:
     entity_resolution.create_workflow("customers")
     job_id = EntityResolutionJobs(region_name="us-east-1").start_matching_job("customers")
-    try:
-        with caplog.at_level(logging.DEBUG, logger="entityresolution_jobs"):
-            run = er_jobs("get", "customers", job_id, "--json", "--debug")
-    finally:
-        root = logging.getLogger()
-        for handler in [h for h in root.handlers if h.filters]:
-            root.removeHandler(handler)
-        root.setLevel(logging.WARNING)
+    with caplog.at_level(logging.DEBUG, logger="entityresolution_jobs"):
+        run = er_jobs("get", "customers", job_id, "--json", "--debug")
     assert run.code == 0
     logged = [r.getMessage() for r in caplog.records if "request id" in r.getMessage()]
     assert logged
