@@ -5,7 +5,8 @@
 # make bench-airflow: 100 deferred waits in one triggerer-style event loop (needs Airflow).
 # make test-lowest: the tests on the lowest dependency versions pyproject.toml allows.
 # make test-pythons: the tests on every other Python version pyproject.toml declares.
-# make test-airflow: the Airflow operators, tested through Airflow on each line of .ci/airflow-lines.txt.
+# make test-airflow: the Airflow operators, tested through Airflow on Amazon MWAA's lines, installed as MWAA does.
+# make mwaa: would .[airflow] install on every MWAA line under its own constraint files (a dry run; part of check)?
 # make test-aws-cli: er-jobs and the AWS CLI side by side on the same fake (the CLI in .venv-awscli).
 # Every target creates .venv and installs .[dev] into it first if needed.
 
@@ -18,7 +19,7 @@ LOWEST_INSTALLED := $(LOWEST)/.installed-dev
 NEWEST := .venv-botocore-newest
 SOURCES := src tests tests-airflow benchmarks examples .ci
 
-.PHONY: demo test test-lowest test-pythons test-airflow test-aws-cli check lint types docs dist workflows bench bench-instructions bench-cli bench-output bench-airflow clean
+.PHONY: demo test test-lowest test-pythons test-airflow test-aws-cli check mwaa lint types docs dist workflows bench bench-instructions bench-cli bench-output bench-airflow clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,8 +53,9 @@ test-lowest: $(LOWEST_INSTALLED)
 test-pythons:
 	bash .ci/test_pythons.sh
 
-# Airflow is a large install, kept out of .venv: an environment
-# per Airflow line (2.11 at the extra's floors, 3.0, the newest), each on its own Python.
+# Airflow is a large install, kept out of .venv: an environment per tested
+# Amazon MWAA line (.ci/airflow-lines.txt), on its image's Python, installed
+# under MWAA's unmodified constraint files (.ci/mwaa/).
 test-airflow:
 	bash .ci/test_airflow.sh
 
@@ -72,7 +74,12 @@ test-aws-cli: $(INSTALLED) $(AWSCLI)/.installed
 	ER_JOBS_AWS_CLI=$(CURDIR)/$(AWSCLI)/bin/aws $(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/test_side_by_side_with_aws_cli.py
 
-check: lint types docs dist workflows
+check: lint types docs dist workflows mwaa
+
+# pip install --dry-run of Airflow and .[airflow] under each MWAA line's files,
+# on that line's Python; fails on any line from the oldest tested one that does not resolve.
+mwaa:
+	bash .ci/mwaa_dry_run.sh
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check $(SOURCES)
@@ -128,10 +135,11 @@ bench-cli: $(INSTALLED) $(AWSCLI)/.installed
 bench-output: $(INSTALLED)
 	cd benchmarks && ../$(BIN)/python output_records.py
 
-# The triggerer benchmark needs Airflow: it runs in the newest Airflow line's environment.
+# The triggerer benchmark needs Airflow: it runs in the newest tested MWAA line's environment.
+AIRFLOW_NEWEST := $(shell awk '$$3 == "test" { line = $$1 } END { print line }' .ci/airflow-lines.txt)
 bench-airflow:
-	test -x .venv-airflow-newest/bin/python || bash .ci/test_airflow.sh
-	cd benchmarks && ../.venv-airflow-newest/bin/python triggerer_waits.py
+	test -x .venv-airflow-$(AIRFLOW_NEWEST)/bin/python || bash .ci/test_airflow.sh $(AIRFLOW_NEWEST)
+	cd benchmarks && ../.venv-airflow-$(AIRFLOW_NEWEST)/bin/python triggerer_waits.py
 
 clean:
-	rm -rf $(VENV) $(LOWEST) $(AWSCLI) $(NEWEST) .venv-airflow-* .venv-3.* .site .dist .coverage .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) $(AWSCLI) $(NEWEST) .venv-airflow-* .venv-resolve-* .venv-3.* .site .dist .coverage .mypy_cache .pytest_cache .ruff_cache

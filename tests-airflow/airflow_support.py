@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import airflow
+import botocore.session
 import pytest
 from airflow.utils.session import create_session
 from airflow.utils.state import DagRunState
@@ -21,6 +22,15 @@ if TYPE_CHECKING:
     from airflow.models.dagrun import DagRun
     from airflow.sdk import Context
     from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+# MWAA's Airflow 2.10 lines pin a botocore (1.35) whose model has no ID mapping job type.
+JOB_TYPE_SENDABLE = (
+    "jobType"
+    in botocore.session.get_session()
+    .get_service_model("entityresolution")
+    .operation_model("StartIdMappingJob")
+    .input_shape.members
+)  # type: ignore[union-attr]
 
 AIRFLOW_VERSION = Version(airflow.__version__)
 AIRFLOW_2 = AIRFLOW_VERSION.major == 2

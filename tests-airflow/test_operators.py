@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from airflow_support import (
+    JOB_TYPE_SENDABLE,
     TEST_DAGS,
     RecordingTaskInstance,
     context_of,
@@ -219,6 +220,11 @@ class TestIdMapping:
             output_source=output, deferrable=False, **FAST,
         )  # fmt: skip
 
+        if not JOB_TYPE_SENDABLE:  # fails at once, naming the botocore that can send it
+            with pytest.raises(AirflowFailException, match=r"job_type needs botocore >= 1\.40\.37"):
+                operator.execute(context_of(ti))
+            assert service.id_mapping_jobs(ID_MAPPING_WORKFLOW) == []
+            return
         job_id = operator.execute(context_of(ti))
 
         assert service.id_mapping_job(ID_MAPPING_WORKFLOW, job_id).job_type == "INCREMENTAL"
@@ -231,8 +237,9 @@ class TestIdMapping:
             role_arn="arn:aws:iam::123456789012:role/er", output_s3_path="s3://bucket/x/"
         )
         operator = StartIdMappingJobOperator(
-            task_id="map", workflow_name=ID_MAPPING_WORKFLOW, job_type=IdMappingJobType.BATCH,
-            output_source=output, wait_for_completion=False,
+            task_id="map", workflow_name=ID_MAPPING_WORKFLOW, output_source=output,
+            job_type=IdMappingJobType.BATCH if JOB_TYPE_SENDABLE else None,
+            wait_for_completion=False,
         )  # fmt: skip
 
         job_id = operator.execute(context_of(RecordingTaskInstance()))
@@ -270,10 +277,21 @@ class TestIdMapping:
         assert "pydantic" not in type(failed.value.__cause__).__module__
 
     def test_a_templated_job_type_is_rendered_and_the_sensor_reads_the_id_from_xcom(
-        self, service: EntityResolutionMock
+        self,
+        service: EntityResolutionMock,
+        capfd: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture,
     ) -> None:
         run = run_dag(TEST_DAGS, "id_mapping_then_sensor", job_type="DELETE_ONLY")
 
+        if not JOB_TYPE_SENDABLE:  # the rendered type is refused, naming the botocore needed
+            assert not succeeded(run)
+            assert service.id_mapping_jobs(ID_MAPPING_WORKFLOW) == []
+            assert any(
+                "job_type needs botocore >= 1.40.37" in line
+                for line in task_log_lines(capfd, caplog)
+            )
+            return
         assert succeeded(run)
         (job,) = service.id_mapping_jobs(ID_MAPPING_WORKFLOW)
         assert job.job_type == "DELETE_ONLY"

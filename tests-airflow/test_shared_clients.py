@@ -12,6 +12,7 @@ from aiobotocore.endpoint import AioEndpoint
 from conftest import REGION, WORKFLOW
 from entityresolution_jobs import EntityResolutionJobs
 from entityresolution_jobs.airflow import EntityResolutionHook, EntityResolutionJobTrigger
+from entityresolution_jobs.airflow import _hook as hook_module
 from entityresolution_jobs.airflow._shared_clients import RequestBudget, shared_client_count
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
@@ -53,13 +54,13 @@ def _run_together(triggers: list[EntityResolutionJobTrigger]) -> list[dict[str, 
 def clients_built(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     """The region of every aiobotocore client the hook builds."""
     built: list[str | None] = []
-    connect = EntityResolutionHook.get_async_conn
+    connect = hook_module.async_client_context
 
-    async def counting(self: EntityResolutionHook) -> Any:
-        built.append(self.region_name)
-        return await connect(self)  # type: ignore[no-untyped-call]
+    async def counting(hook: EntityResolutionHook) -> Any:
+        built.append(hook.region_name)
+        return await connect(hook)
 
-    monkeypatch.setattr(EntityResolutionHook, "get_async_conn", counting)
+    monkeypatch.setattr(hook_module, "async_client_context", counting)
     return built
 
 
@@ -111,12 +112,12 @@ def test_triggers_waiting_for_a_client_that_cannot_be_built_all_get_its_error(
     class ConnectionBrokenError(Exception):
         pass
 
-    async def broken(self: EntityResolutionHook) -> Any:
+    async def broken(hook: EntityResolutionHook) -> Any:
         attempts.append("connect")
         await asyncio.sleep(0.05)  # the other triggers queue up meanwhile
         raise ConnectionBrokenError("no such connection")
 
-    monkeypatch.setattr(EntityResolutionHook, "get_async_conn", broken)
+    monkeypatch.setattr(hook_module, "async_client_context", broken)
     triggers = [_trigger(WORKFLOW, "f" * 32) for _ in range(3)]
 
     async def together() -> list[BaseException | dict[str, Any]]:

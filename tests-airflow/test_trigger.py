@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from airflow_support import run_trigger, stored_trigger
+from airflow_support import JOB_TYPE_SENDABLE, run_trigger, stored_trigger
 from conftest import ID_MAPPING_WORKFLOW, WORKFLOW
 from entityresolution_jobs import EntityResolutionJobs, IdMappingJob, IdMappingJobType, MatchingJob
 from entityresolution_jobs.airflow import EntityResolutionHook, EntityResolutionJobTrigger
@@ -18,7 +18,9 @@ def _start(kind: str = "matching") -> str:
     jobs: EntityResolutionJobs = EntityResolutionHook().jobs
     if kind == "matching":
         return jobs.start_matching_job(WORKFLOW)
-    return jobs.start_id_mapping_job(ID_MAPPING_WORKFLOW, job_type=IdMappingJobType.INCREMENTAL)
+    # A botocore before 1.40.37 (MWAA's Airflow 2.10) cannot send a job type.
+    job_type = IdMappingJobType.INCREMENTAL if JOB_TYPE_SENDABLE else None
+    return jobs.start_id_mapping_job(ID_MAPPING_WORKFLOW, job_type=job_type)
 
 
 def _trigger(job_id: str, **kwargs: Any) -> EntityResolutionJobTrigger:
@@ -84,7 +86,8 @@ def test_an_id_mapping_job_event_keeps_its_job_type(service: EntityResolutionMoc
 
     assert event.payload["status"] == "success"
     job = IdMappingJob.model_validate(event.payload["job"])
-    assert job.job_type is IdMappingJobType.INCREMENTAL
+    # Read as None where this botocore's model has no job type.
+    assert job.job_type is (IdMappingJobType.INCREMENTAL if JOB_TYPE_SENDABLE else None)
     assert job.metrics.total_mapped_records == 600
 
 

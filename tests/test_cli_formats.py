@@ -13,6 +13,8 @@ from entityresolution_jobs import EntityResolutionJobs
 from entityresolution_jobs.cli._formats import text_lines
 from entityresolution_jobs.testing import EntityResolutionMock
 
+from .support import modelled
+
 WORKFLOW = "customers"
 
 
@@ -104,7 +106,10 @@ class TestOutput:
         source = job.output_sources[0]
         assert run.out.splitlines() == [
             f"{end}\t{job_id}\t{start}\tSUCCEEDED",
-            "METRICS\t0\t1000\t7\t10\t990",
+            # deleteRecordsProcessed (0) first, where this botocore models it
+            "METRICS\t"
+            + ("0\t" * modelled("JobMetrics", "deleteRecordsProcessed"))
+            + "1000\t7\t10\t990",
             f"OUTPUTSOURCECONFIG\t{source.output_s3_path}\t{source.role_arn}",
         ]
 

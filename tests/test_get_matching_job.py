@@ -25,7 +25,7 @@ from entityresolution_jobs import (
     ThrottlingError,
 )
 
-from .support import JOB_ID, WORKFLOW, Wire, job_reply
+from .support import JOB_ID, WORKFLOW, Wire, if_modelled, job_reply
 
 EXPECTED = {"workflowName": WORKFLOW, "jobId": JOB_ID}
 
@@ -47,7 +47,7 @@ def test_every_field_of_the_reply_reaches_the_model(
             input_records=1000,
             total_records_processed=990,
             records_not_processed=10,
-            delete_records_processed=5,
+            delete_records_processed=if_modelled(5, "JobMetrics", "deleteRecordsProcessed"),
             match_ids=420,
         ),
         error_message="10 records had no matching key",

@@ -33,7 +33,17 @@ from entityresolution_jobs import (
     WaitTimeoutError,
 )
 
-from .support import ID_MAPPING_METRICS, JOB_ID, WORKFLOW, Wire, id_mapping_job_reply
+from .support import (
+    ID_MAPPING_METRICS,
+    JOB_ID,
+    JOB_TYPE_SENDABLE,
+    WORKFLOW,
+    Wire,
+    id_mapping_job_reply,
+    if_modelled,
+    modelled,
+    sending_job_type,
+)
 
 EXPECTED = {"workflowName": WORKFLOW, "jobId": JOB_ID}
 START = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
@@ -72,22 +82,12 @@ class TestGet:
             status=JobStatus.SUCCEEDED,
             start_time=START,
             end_time=datetime(2024, 5, 1, 12, 30, tzinfo=timezone.utc),
-            metrics=IdMappingJobMetrics(
-                input_records=1000,
-                total_records_processed=990,
-                records_not_processed=10,
-                delete_records_processed=5,
-                total_mapped_records=600,
-                total_mapped_source_records=310,
-                total_mapped_target_records=290,
-                unique_records_loaded=980,
-                new_mapped_records=120,
-                new_mapped_source_records=70,
-                new_mapped_target_records=50,
-                new_unique_records_loaded=115,
-                mapped_records_removed=8,
-                mapped_source_records_removed=5,
-                mapped_target_records_removed=3,
+            # Counts newer than this botocore's model read as None.
+            metrics=IdMappingJobMetrics.model_validate(
+                {
+                    name: if_modelled(count, "IdMappingJobMetrics", name)
+                    for name, count in ID_MAPPING_METRICS.items()
+                }
             ),
             error_message="10 records had no matching key",
             output_sources=(
@@ -97,10 +97,11 @@ class TestGet:
                     kms_arn="arn:aws:kms:us-east-1:123456789012:key/abc",
                 ),
             ),
-            job_type=IdMappingJobType.INCREMENTAL,
+            job_type=if_modelled(IdMappingJobType.INCREMENTAL, "GetIdMappingJobOutput", "jobType"),
         )
         assert job.raw_status == "SUCCEEDED"
-        assert job.raw_job_type == "INCREMENTAL"
+        assert job.raw_job_type == if_modelled("INCREMENTAL", "GetIdMappingJobOutput", "jobType")
+        assert job.metrics.input_records == 1000
 
     def test_every_count_of_the_service_model_is_a_field(self, er: EntityResolutionJobs) -> None:
         shape = er.client.meta.service_model.operation_model("GetIdMappingJob").output_shape
@@ -109,8 +110,9 @@ class TestGet:
 
         metrics = IdMappingJobMetrics.model_validate(ID_MAPPING_METRICS)
 
-        assert set(counts) == set(ID_MAPPING_METRICS)
-        assert len(IdMappingJobMetrics.model_fields) == 15
+        # The newest model's 15; an older botocore's model has fewer, never others.
+        assert set(counts) == {c for c in ID_MAPPING_METRICS if modelled("IdMappingJobMetrics", c)}
+        assert len(IdMappingJobMetrics.model_fields) == len(ID_MAPPING_METRICS) == 15
         assert None not in metrics.model_dump().values()
 
     @pytest.mark.parametrize("status", ["QUEUED", "RUNNING"])
@@ -133,6 +135,9 @@ class TestGet:
 
         job = er.get_id_mapping_job(WORKFLOW, JOB_ID)
 
+        if not modelled("GetIdMappingJobOutput", "jobType"):  # botocore's parser drops it
+            assert (job.job_type, job.raw_job_type) == (None, None)
+            return
         assert job.job_type is IdMappingJobType.UNKNOWN
         assert job.raw_job_type == "NIGHTLY"
         assert job.to_service_dict()["jobType"] == "NIGHTLY"
@@ -257,14 +262,27 @@ class TestStart:
                 }
             ],
         }
-        reply = {"jobId": JOB_ID, "jobType": "DELETE_ONLY"}
-        stubber.add_response("start_id_mapping_job", reply, sent)
+        if JOB_TYPE_SENDABLE:
+            reply = {"jobId": JOB_ID, "jobType": "DELETE_ONLY"}
+            stubber.add_response("start_id_mapping_job", reply, sent)
 
-        job_id = er.start_id_mapping_job(
-            ARN, job_type=IdMappingJobType.DELETE_ONLY, output_source=output
-        )
+        with sending_job_type():
+            job_id = er.start_id_mapping_job(
+                ARN, job_type=IdMappingJobType.DELETE_ONLY, output_source=output
+            )
+            assert job_id == JOB_ID
 
-        assert job_id == JOB_ID
+    def test_the_output_location_alone_is_sent_on_every_botocore(
+        self, er: EntityResolutionJobs, stubber: Stubber
+    ) -> None:
+        output = OutputSource(role_arn=ROLE, output_s3_path="s3://bucket/run-7/")
+        sent = {
+            "workflowName": WORKFLOW,
+            "outputSourceConfig": [{"roleArn": ROLE, "outputS3Path": "s3://bucket/run-7/"}],
+        }
+        stubber.add_response("start_id_mapping_job", {"jobId": JOB_ID}, sent)
+
+        assert er.start_id_mapping_job(WORKFLOW, output_source=output) == JOB_ID
 
     def test_a_job_in_progress_is_a_conflict(
         self, er: EntityResolutionJobs, stubber: Stubber
@@ -320,13 +338,15 @@ class TestStart:
     def test_a_plain_string_naming_a_job_type_is_accepted(
         self, er: EntityResolutionJobs, stubber: Stubber
     ) -> None:
-        stubber.add_response(
-            "start_id_mapping_job",
-            {"jobId": JOB_ID},
-            {"workflowName": WORKFLOW, "jobType": "BATCH"},
-        )
+        if JOB_TYPE_SENDABLE:
+            stubber.add_response(
+                "start_id_mapping_job",
+                {"jobId": JOB_ID},
+                {"workflowName": WORKFLOW, "jobType": "BATCH"},
+            )
 
-        assert er.start_id_mapping_job(WORKFLOW, job_type="BATCH") == JOB_ID  # type: ignore[arg-type]
+        with sending_job_type():
+            assert er.start_id_mapping_job(WORKFLOW, job_type="BATCH") == JOB_ID  # type: ignore[arg-type]
 
 
 class TestList:

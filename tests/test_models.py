@@ -27,7 +27,7 @@ from entityresolution_jobs import (
 )
 from entityresolution_jobs._models import _DEFERRED_BUILD_WORKS  # pyright: ignore[reportPrivateUsage]
 
-from .support import JOB_ID, job_reply
+from .support import JOB_ID, full_job_reply
 
 START = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -49,7 +49,7 @@ def non_utc_local_zone() -> Iterator[None]:
 
 
 def test_a_service_reply_validates_as_it_is() -> None:
-    job = MatchingJob.model_validate(job_reply())
+    job = MatchingJob.model_validate(full_job_reply())
 
     assert job.job_id == JOB_ID
     assert job.status is JobStatus.SUCCEEDED
@@ -88,7 +88,7 @@ def test_a_running_job_needs_only_id_status_and_start_time() -> None:
 
 
 def test_partial_metrics_leave_the_rest_none() -> None:
-    job = MatchingJob.model_validate(job_reply(metrics={"inputRecords": 7}))
+    job = MatchingJob.model_validate(full_job_reply(metrics={"inputRecords": 7}))
 
     assert job.metrics.input_records == 7
     assert job.metrics.total_records_processed is None
@@ -97,7 +97,7 @@ def test_partial_metrics_leave_the_rest_none() -> None:
 
 @pytest.mark.parametrize("raw", ["PAUSED", "CANCELLED", "", "running"])
 def test_an_unknown_status_becomes_unknown_and_keeps_its_text(raw: str) -> None:
-    job = MatchingJob.model_validate(job_reply(status=raw))
+    job = MatchingJob.model_validate(full_job_reply(status=raw))
 
     assert job.status is JobStatus.UNKNOWN
     assert job.raw_status == raw
@@ -134,7 +134,7 @@ def test_botocore_local_time_stamps_become_utc(non_utc_local_zone: None) -> None
     local = START.astimezone(tzlocal())
     assert local.utcoffset() == timedelta(hours=5, minutes=30)
 
-    job = MatchingJob.model_validate(job_reply(startTime=local, endTime=local))
+    job = MatchingJob.model_validate(full_job_reply(startTime=local, endTime=local))
 
     assert job.start_time.tzinfo is timezone.utc
     assert job.start_time == START
@@ -144,15 +144,15 @@ def test_botocore_local_time_stamps_become_utc(non_utc_local_zone: None) -> None
 
 
 def test_a_naive_time_stamp_is_taken_as_utc() -> None:
-    job = MatchingJob.model_validate(job_reply(startTime=datetime(2024, 5, 1, 12, 0)))
+    job = MatchingJob.model_validate(full_job_reply(startTime=datetime(2024, 5, 1, 12, 0)))
 
     assert job.start_time == START
     assert job.start_time.tzinfo is timezone.utc
 
 
 def test_epoch_seconds_and_iso_strings_are_read_as_utc() -> None:
-    from_epoch = MatchingJob.model_validate(job_reply(startTime=START.timestamp()))
-    from_iso = MatchingJob.model_validate(job_reply(startTime="2024-05-01T14:00:00+02:00"))
+    from_epoch = MatchingJob.model_validate(full_job_reply(startTime=START.timestamp()))
+    from_iso = MatchingJob.model_validate(full_job_reply(startTime="2024-05-01T14:00:00+02:00"))
 
     assert from_epoch.start_time == START
     assert from_iso.start_time == START
@@ -160,7 +160,7 @@ def test_epoch_seconds_and_iso_strings_are_read_as_utc() -> None:
 
 
 def test_duration_is_end_minus_start() -> None:
-    job = MatchingJob.model_validate(job_reply())
+    job = MatchingJob.model_validate(full_job_reply())
 
     assert job.duration == timedelta(minutes=30)
 
@@ -179,17 +179,17 @@ def test_duration_is_end_minus_start() -> None:
 def test_progress_is_the_share_of_input_records_dealt_with(
     metrics: dict[str, int], progress: float | None
 ) -> None:
-    assert MatchingJob.model_validate(job_reply(metrics=metrics)).metrics.progress == progress
+    assert MatchingJob.model_validate(full_job_reply(metrics=metrics)).metrics.progress == progress
 
 
 def test_model_dump_round_trips() -> None:
-    job = MatchingJob.model_validate(job_reply())
+    job = MatchingJob.model_validate(full_job_reply())
 
     assert MatchingJob.model_validate(job.model_dump()) == job
 
 
 def test_json_round_trips() -> None:
-    job = MatchingJob.model_validate(job_reply(status="PAUSED"))
+    job = MatchingJob.model_validate(full_job_reply(status="PAUSED"))
 
     again = MatchingJob.model_validate_json(job.model_dump_json())
 
@@ -199,7 +199,7 @@ def test_json_round_trips() -> None:
 
 
 def test_model_dump_uses_our_field_names() -> None:
-    dumped = MatchingJob.model_validate(job_reply()).model_dump(mode="json")
+    dumped = MatchingJob.model_validate(full_job_reply()).model_dump(mode="json")
 
     assert set(dumped) == {
         "job_id",
@@ -241,7 +241,9 @@ def test_the_json_schema_of_the_output_requires_every_field(model: type[BaseMode
 
 
 def test_fields_the_service_adds_later_are_ignored() -> None:
-    reply = job_reply(newTopLevelField={"x": 1}, metrics={"inputRecords": 3, "futureCounter": 9})
+    reply = full_job_reply(
+        newTopLevelField={"x": 1}, metrics={"inputRecords": 3, "futureCounter": 9}
+    )
 
     job = MatchingJob.model_validate(reply)
 
@@ -250,7 +252,7 @@ def test_fields_the_service_adds_later_are_ignored() -> None:
 
 
 def test_models_are_frozen() -> None:
-    job = MatchingJob.model_validate(job_reply())
+    job = MatchingJob.model_validate(full_job_reply())
 
     with pytest.raises(ValidationError, match="frozen"):
         job.status = JobStatus.FAILED  # type: ignore[misc]
@@ -259,7 +261,7 @@ def test_models_are_frozen() -> None:
 
 
 def test_models_are_hashable_and_pickle() -> None:
-    job = MatchingJob.model_validate(job_reply())
+    job = MatchingJob.model_validate(full_job_reply())
 
     assert pickle.loads(pickle.dumps(job)) == job
     assert hash(job.metrics) == hash(JobMetrics.model_validate(job.metrics.model_dump()))
@@ -295,7 +297,7 @@ def test_models_are_built_at_load_only_where_pydantic_needs_it() -> None:
 
 def test_an_unpickled_job_serializes_in_a_process_that_never_built_the_models() -> None:
     # As in a task queue's worker: the job arrives pickled; nothing else ran.
-    pickled = pickle.dumps(MatchingJob.model_validate(job_reply(metrics={"matchIDs": 7})))
+    pickled = pickle.dumps(MatchingJob.model_validate(full_job_reply(metrics={"matchIDs": 7})))
 
     out = _run_fresh(f"""
         import pickle
@@ -322,8 +324,8 @@ def test_an_unpickled_job_serializes_in_a_process_that_never_built_the_models() 
         ({"jobId": JOB_ID, "startTime": START}, "status"),
         ({"jobId": JOB_ID, "status": "RUNNING"}, "startTime"),
         ({"jobId": JOB_ID, "status": "RUNNING", "startTime": "yesterday"}, "startTime"),
-        (job_reply(metrics={"inputRecords": "many"}), "inputRecords"),
-        (job_reply(outputSourceConfig=[{"roleArn": "arn:aws:iam::1:role/r"}]), "outputS3Path"),
+        (full_job_reply(metrics={"inputRecords": "many"}), "inputRecords"),
+        (full_job_reply(outputSourceConfig=[{"roleArn": "arn:aws:iam::1:role/r"}]), "outputS3Path"),
     ],
 )
 def test_an_invalid_reply_names_the_offending_field(reply: dict[str, object], field: str) -> None:
@@ -334,7 +336,7 @@ def test_an_invalid_reply_names_the_offending_field(reply: dict[str, object], fi
 
 
 def test_to_service_dict_gives_back_the_reply_it_was_read_from() -> None:
-    reply = job_reply()
+    reply = full_job_reply()
 
     assert MatchingJob.model_validate(reply).to_service_dict() == reply
 
@@ -354,7 +356,7 @@ def test_to_service_dict_leaves_out_what_the_service_did_not_send() -> None:
 
 
 def test_a_summary_in_the_service_shape_has_only_its_own_fields() -> None:
-    summary = MatchingJobSummary.model_validate(job_reply())
+    summary = MatchingJobSummary.model_validate(full_job_reply())
 
     assert summary.to_service_dict() == {
         "jobId": JOB_ID,

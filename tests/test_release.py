@@ -63,28 +63,74 @@ def test_actionlint_finds_nothing_wrong() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _airflow_lines() -> dict[str, tuple[str, list[str]]]:
-    """``.ci/airflow-lines.txt``: each line's name, its Python and its pip arguments."""
-    lines: dict[str, tuple[str, list[str]]] = {}
+MWAA = ROOT / ".ci" / "mwaa"
+
+
+def _airflow_lines() -> dict[str, tuple[str, str]]:
+    """``.ci/airflow-lines.txt``: each MWAA Airflow version, its Python and its role."""
+    lines: dict[str, tuple[str, str]] = {}
     for line in (ROOT / ".ci" / "airflow-lines.txt").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
-            python, name, *pins = line.split()
-            lines[name] = (python, pins)
+            version, python, role = line.split()
+            lines[version] = (python, role)
     return lines
 
 
-def test_the_airflow_floors_line_installs_the_airflow_extras_floors() -> None:
+def _pins(path: Path) -> dict[str, str]:
+    """A constraint file's ``name==version`` lines, names lower-cased."""
+    found = (
+        re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", line.strip())
+        for line in path.read_text().splitlines()
+    )
+    return {m[1].lower(): m[2] for m in found if m}
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def test_every_mwaa_line_with_constraint_files_is_checked_on_the_python_its_file_names() -> None:
+    lines = _airflow_lines()
+    with_files = {
+        path.name[len("constraints-") : -len(".txt")] for path in MWAA.glob("constraints-*")
+    }
+
+    assert set(lines) == with_files
+    for version, (python, role) in lines.items():
+        assert role in {"test", "resolve", "report"}
+        assert (MWAA / f"essential-{version}.txt").is_file()
+        # Airflow's constraint file says which Python it was made for.
+        header = (MWAA / f"constraints-{version}.txt").read_text()[:400]
+        assert f"/constraints-{version}/constraints-{python}.txt" in header
+        assert python in _declared_pythons()
+
+
+def test_the_floors_are_what_the_oldest_tested_mwaa_line_pins() -> None:
     pytest.importorskip("tomllib")  # the script reads pyproject.toml with it (Python 3.11+)
     lowest_pins = runpy.run_path(str(ROOT / ".ci" / "lowest_constraints.py"))["lowest_pins"]
+    lines = _airflow_lines()
+    tested = sorted((v for v, (_, role) in lines.items() if role == "test"), key=_version)
+    oldest = tested[0]
+    pins = _pins(MWAA / f"constraints-{oldest}.txt") | _pins(MWAA / f"essential-{oldest}.txt")
 
-    _, pins = _airflow_lines()["floors"]
+    floors = dict(
+        pin.lower().split("==")
+        for pin in lowest_pins(ROOT / "pyproject.toml", [])
+        + lowest_pins(ROOT / "pyproject.toml", ["airflow"])
+    )
 
-    assert set(lowest_pins(ROOT / "pyproject.toml", ["airflow"])) <= set(pins)
+    for name in ("boto3", "botocore", "pydantic", "aiobotocore", "apache-airflow",
+                 "apache-airflow-providers-amazon"):  # fmt: skip
+        assert floors[name] == pins[name], name
+    # Every line from the oldest tested one up must install; older ones are reported only.
+    for version, (_, role) in lines.items():
+        assert (role != "report") is (_version(version) >= _version(oldest)), version
+    assert len(tested) >= 4
 
 
-def test_each_airflow_line_runs_on_its_own_declared_python() -> None:
-    pythons = [python for python, _ in _airflow_lines().values()]
+def test_the_newest_mwaa_line_is_tested() -> None:
+    lines = _airflow_lines()
 
-    assert len(set(pythons)) == len(pythons)
-    assert set(pythons) <= set(_declared_pythons())
-    assert {"floors", "3.0", "newest"} == set(_airflow_lines())
+    newest = max(lines, key=_version)
+
+    assert lines[newest][1] == "test"

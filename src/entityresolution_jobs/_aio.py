@@ -443,21 +443,25 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             return self._s3_client
 
     async def _build_s3_client(self, er: BaseClient) -> BaseClient:
+        creator = self._s3_client_context(er)
+        client = await creator.__aenter__()
+        self._owned_s3 = creator  # closed by aclose()
+        return client
+
+    def _s3_client_context(self, er: BaseClient) -> AbstractAsyncContextManager[BaseClient]:
+        """The S3 client to open on first use (the Airflow hook's opens its connection's)."""
         from aiobotocore.session import get_session  # noqa: PLC0415
 
         if self._owns_client:
             session, config = self._aio_session(), None
         else:
             session, config = get_session(), cast("AioConfig", er.meta.config)
-        creator = cast(
+        return cast(
             "AbstractAsyncContextManager[BaseClient]",
             session.create_client(  # pyright: ignore[reportUnknownMemberType]
                 "s3", region_name=er.meta.region_name, config=config or self._aio_config(session)
             ),
         )
-        client = await creator.__aenter__()
-        self._owned_s3 = creator
-        return client
 
     async def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
         connection = self._connection or await self._connect()

@@ -405,7 +405,8 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         Args:
             workflow_name: The ID mapping workflow to run (name or ARN).
             job_type: ``BATCH``, ``INCREMENTAL`` or ``DELETE_ONLY``; not
-                sent if omitted, so the service's default applies.
+                sent if omitted, so the service's default applies. Needs
+                botocore 1.40.37 or newer, whose model has it.
             output_source: Where this run writes its output, instead of
                 the workflow's; not sent if omitted.
 
@@ -415,7 +416,9 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         Raises:
             InvalidInputError: An argument breaks the service's constraints
                 (``job_type`` ``UNKNOWN``, an output path that is not
-                ``s3://...``, ...); nothing was sent.
+                ``s3://...``, ...), or this botocore cannot send it (a
+                ``job_type`` before botocore 1.40.37: the message names the
+                version); nothing was sent.
             EntityResolutionError: As for `start_matching_job`.
         """
         params = id_mapping_start_params(workflow_name, job_type, output_source)
@@ -706,6 +709,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             return self._s3_client
 
     def _build_s3_client(self, er: BaseClient) -> BaseClient:
+        """The S3 client to use from now on (the Airflow hook's builds its connection's)."""
         if self._owns_client:
             session, config = self._boto3_session(), None
         else:

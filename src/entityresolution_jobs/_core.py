@@ -277,7 +277,9 @@ class Shell(Generic[SessionT]):
         if connection is not None:
             region = connection.client.meta.region_name
             endpoint = connection.client.meta.endpoint_url
-        return f"{type(self).__name__}(region_name={region!r}, endpoint_url={endpoint!r})"
+        # The nearest public class: the Airflow hook's private subclasses show as the shell.
+        name = next(c.__name__ for c in type(self).__mro__ if not c.__name__.startswith("_"))
+        return f"{name}(region_name={region!r}, endpoint_url={endpoint!r})"
 
 
 def validation_problems(error: ValidationError, whole: str) -> str:

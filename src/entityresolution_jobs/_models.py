@@ -90,7 +90,8 @@ def _to_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 """A timezone-aware datetime in UTC; a naive one is taken to be UTC already."""
 
-_DEFERRED_BUILD_WORKS = tuple(int(part) for part in PYDANTIC_VERSION.split(".")[:2]) >= (2, 14)
+_PYDANTIC = tuple(int(part) for part in PYDANTIC_VERSION.split(".")[:2])
+_DEFERRED_BUILD_WORKS = _PYDANTIC >= (2, 14)
 
 # Wire names that are not the camelCase form of our field names.
 _WIRE_NAMES = {"match_ids": "matchIDs", "kms_arn": "KMSArn", "output_sources": "outputSourceConfig"}
@@ -102,11 +103,13 @@ def _wire_name(name: str) -> str:
 
 class _ServiceShape(
     BaseModel,
-    # Fields validate by the service's name or by our own (round trips).
     # Only validation aliases: type checkers keep our names in __init__.
     alias_generator=AliasGenerator(validation_alias=_wire_name),
-    validate_by_alias=True,
-    validate_by_name=True,
+    # Fields validate by the service's name or by our own (round trips).
+    # pydantic 2.11 also names this validate_by_alias + validate_by_name, which
+    # pydantic 2.8 to 2.10 (MWAA's Airflow 2.10 pins them) do not know; this
+    # older name means the same on every 2.x, without a warning.
+    populate_by_name=True,
     extra="ignore",
     frozen=True,
     # model_dump() writes every field, defaults too: the JSON schema of the
@@ -146,11 +149,14 @@ class _Counts(_ServiceShape, frozen=True):
 class JobMetrics(_Counts, frozen=True):
     """Record counts of a matching job; ``None`` where the service did not report one.
 
+    A count newer than the botocore in use reads as ``None`` too: botocore
+    keeps only the members its model has (the version is given below).
+
     Attributes:
         input_records: Records read from the input sources.
         total_records_processed: Records processed so far.
         records_not_processed: Records that could not be processed.
-        delete_records_processed: Delete requests processed.
+        delete_records_processed: Delete requests processed (botocore >= 1.40.37).
         match_ids: Match ids generated.
     """
 
@@ -161,24 +167,25 @@ class IdMappingJobMetrics(_Counts, frozen=True):
     """Record counts of an ID mapping job; ``None`` where the service did not report one.
 
     "Source" and "target" are the two sides of the mapping; "new" counts
-    are this run's additions, "removed" ones its removals.
+    are this run's additions, "removed" ones its removals. A count newer
+    than the botocore in use reads as ``None`` (its first botocore is given).
 
     Attributes:
         input_records: Records read from the input sources.
         total_records_processed: Records processed so far.
         records_not_processed: Records that could not be processed.
-        delete_records_processed: Delete requests processed.
+        delete_records_processed: Delete requests processed (botocore >= 1.40.37).
         total_mapped_records: Records mapped, in all.
         total_mapped_source_records: Source records mapped.
         total_mapped_target_records: Target records mapped.
-        unique_records_loaded: Distinct records loaded.
-        new_mapped_records: Records newly mapped by this run.
-        new_mapped_source_records: Source records newly mapped.
-        new_mapped_target_records: Target records newly mapped.
-        new_unique_records_loaded: Distinct records newly loaded.
-        mapped_records_removed: Mapped records removed by this run.
-        mapped_source_records_removed: Mapped source records removed.
-        mapped_target_records_removed: Mapped target records removed.
+        unique_records_loaded: Distinct records loaded (botocore >= 1.37.34).
+        new_mapped_records: Records newly mapped by this run (botocore >= 1.40.37).
+        new_mapped_source_records: Source records newly mapped (botocore >= 1.40.37).
+        new_mapped_target_records: Target records newly mapped (botocore >= 1.40.37).
+        new_unique_records_loaded: Distinct records newly loaded (botocore >= 1.40.37).
+        mapped_records_removed: Mapped records removed by this run (botocore >= 1.40.37).
+        mapped_source_records_removed: Mapped source records removed (botocore >= 1.40.37).
+        mapped_target_records_removed: Mapped target records removed (botocore >= 1.40.37).
     """
 
     total_mapped_records: int | None = None
@@ -366,7 +373,8 @@ class IdMappingJob(_Job, IdMappingJobSummary, frozen=True):
         output_sources: Where the job writes its output (the service sends
             at most one).
         job_type: ``BATCH``, ``INCREMENTAL`` or ``DELETE_ONLY``; ``UNKNOWN``
-            for a type this version does not know; ``None`` if not sent.
+            for a type this version does not know; ``None`` if not sent, or
+            read with a botocore before 1.40.37 (whose model lacks it).
         raw_job_type: The job type exactly as the service sent it.
 
     Example:

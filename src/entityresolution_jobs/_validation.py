@@ -21,6 +21,7 @@ from typing import NoReturn, cast
 
 from botocore.model import ListShape, ServiceModel, Shape, StructureShape
 
+from ._botocore_models import unmodelled_message
 from ._errors import InvalidInputError
 
 _log = logging.getLogger("entityresolution_jobs")
@@ -169,6 +170,7 @@ class RequestChecker:
     def __init__(self, service_model: ServiceModel) -> None:
         self._service_model = service_model
         self._rules: dict[str, tuple[_Rule, ...]] = {}
+        self._known: dict[str, frozenset[str]] = {}  # each operation's input members
         # Values that passed their rule. Polling asks about the same workflow
         # and job again and again; a set lookup is far cheaper than a regex.
         self._passed: set[tuple[_Rule, str]] = set()
@@ -178,6 +180,9 @@ class RequestChecker:
         rules = self._rules.get(operation_name)
         if rules is None:
             rules = self._rules[operation_name] = self._rules_for(operation_name)
+            self._known[operation_name] = frozenset(rule.wire_name for rule in rules)
+        if not params.keys() <= self._known[operation_name]:
+            self._fail_unmodelled(operation_name, params)
         passed = self._passed
         for rule in rules:
             value = params.get(rule.wire_name)
@@ -189,6 +194,17 @@ class RequestChecker:
                 if len(passed) >= _REMEMBERED:
                     passed.clear()
                 passed.add(key)
+
+    def _fail_unmodelled(self, operation_name: str, params: Mapping[str, object]) -> NoReturn:
+        # A parameter this botocore's model lacks (one added in a later
+        # botocore): say which botocore sends it, not botocore's "Unknown parameter".
+        # An operation that takes parameters has an input shape.
+        shape = cast("Shape", self._service_model.operation_model(operation_name).input_shape)
+        wire_name = min(params.keys() - self._known[operation_name])
+        argument = _ARGUMENTS.get(wire_name) or _snake_case(wire_name)
+        raise InvalidInputError(
+            unmodelled_message(shape.name, wire_name, argument), parameter=argument
+        )
 
     def _rules_for(self, operation_name: str) -> tuple[_Rule, ...]:
         shape = self._service_model.operation_model(operation_name).input_shape

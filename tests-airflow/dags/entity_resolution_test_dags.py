@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 try:  # Airflow 3
-    from airflow.sdk import DAG
-except ImportError:  # Airflow 2.11
-    from airflow import DAG
+    from airflow.sdk import DAG, get_current_context, task
+except ImportError:  # Airflow 2
+    from airflow import DAG  # type: ignore[attr-defined, no-redef, unused-ignore]
+    from airflow.decorators import task  # type: ignore[attr-defined, no-redef, unused-ignore]
+    from airflow.operators.python import (  # type: ignore[import-not-found, no-redef, unused-ignore]
+        get_current_context,
+    )
 
+from entityresolution_jobs import MatchingJob
 from entityresolution_jobs.airflow import (
+    EntityResolutionHook,
     IdMappingJobSensor,
     MatchingJobSensor,
     StartIdMappingJobOperator,
@@ -75,3 +81,21 @@ with _dag("id_mapping_then_sensor"):
         min_delay=FAST,
     )
     started >> sensed
+
+# A downstream task reads what the job wrote, with its own connection.
+with _dag("matching_then_read_output"):
+    matched = StartMatchingJobOperator(
+        task_id="match", workflow_name="customers", deferrable=True, min_delay=FAST
+    )
+
+    @task
+    def read() -> dict[str, object]:
+        """Count the job's records through the connection's S3, from the folder pushed."""
+        ti = get_current_context()["ti"]
+        job = MatchingJob.model_validate(ti.xcom_pull(task_ids="match", key="job"))
+        jobs = EntityResolutionHook(aws_conn_id="aws_default").jobs
+        output = jobs.get_job_output(job)
+        records = sum(1 for _ in jobs.iter_output_records(output))
+        return {"folder": output.folder, "records": records}
+
+    matched >> read()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
@@ -10,12 +10,39 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
 from .._aio import AsyncEntityResolutionJobs
 from .._client import EntityResolutionJobs
+from ._compat import async_client_context
 from ._shared_clients import RequestBudget
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Callable
 
     from botocore.client import BaseClient
+
+
+class _ConnectionJobs(EntityResolutionJobs):
+    """The hook's client: reading output builds S3 from the connection too, on first use."""
+
+    def __init__(self, client: BaseClient, s3_client: Callable[[], BaseClient]) -> None:
+        super().__init__(client=client)
+        self._connection_s3_client = s3_client
+
+    def _build_s3_client(self, er: BaseClient) -> BaseClient:
+        return self._connection_s3_client()
+
+
+class _AsyncConnectionJobs(AsyncEntityResolutionJobs):
+    """The hook's async client: S3 from the connection too, opened on first use."""
+
+    def __init__(
+        self,
+        client: BaseClient,
+        s3_client: Callable[[], AbstractAsyncContextManager[BaseClient]],
+    ) -> None:
+        super().__init__(client=client)
+        self._connection_s3_client = s3_client
+
+    def _s3_client_context(self, er: BaseClient) -> AbstractAsyncContextManager[BaseClient]:
+        return self._connection_s3_client()
 
 
 class EntityResolutionHook(AwsBaseHook):
@@ -28,6 +55,12 @@ class EntityResolutionHook(AwsBaseHook):
     (``config_kwargs`` in the connection's extra, or ``AWS_RETRY_MODE``), as
     for every provider hook; waits ride out throttling and 5xx on top.
 
+    Reading a job's output (``get_job_output``, ``iter_output_records``,
+    ``download_job_output``) uses an S3 client built from the same
+    connection, on first use: its credentials, region, ``verify``, config
+    and S3 endpoint (the connection's ``service_config`` for ``s3``, else
+    its ``endpoint_url``), never the worker's own AWS identity.
+
     Args:
         *args: Passed to `AwsBaseHook` (``aws_conn_id``, ``region_name``,
             ``verify``, ``config``); ``client_type`` is always
@@ -38,6 +71,7 @@ class EntityResolutionHook(AwsBaseHook):
         ```python
         hook = EntityResolutionHook(aws_conn_id="aws_default", region_name="eu-west-1")
         job = hook.jobs.get_matching_job("customers", job_id)
+        output = hook.jobs.get_job_output(job)  # S3 with the same connection
 
         async with hook.async_jobs() as jobs:  # in a trigger
             job = await jobs.wait_for_matching_job("customers", job_id)
@@ -51,7 +85,33 @@ class EntityResolutionHook(AwsBaseHook):
     @cached_property
     def jobs(self) -> EntityResolutionJobs:
         """A client on the connection's boto3 ``entityresolution`` client (built once)."""
-        return EntityResolutionJobs(client=cast("BaseClient", self.conn))
+        return _ConnectionJobs(cast("BaseClient", self.conn), self.s3_client)
+
+    def s3_client(self) -> BaseClient:
+        """A new boto3 ``s3`` client from the connection, as the provider builds its own clients."""
+        session = self.get_session(region_name=self.region_name)
+        # boto3-stubs types session.client("s3") only with its s3 extra.
+        client: BaseClient = session.client(  # pyright: ignore[reportUnknownMemberType]
+            "s3",
+            endpoint_url=self.conn_config.get_service_endpoint_url("s3"),
+            config=self.config,
+            verify=self.verify,
+        )
+        return client
+
+    def async_s3_client(self) -> AbstractAsyncContextManager[BaseClient]:
+        """A new aiobotocore ``s3`` client from the connection, to open with ``async with``."""
+        # The provider hands out aiobotocore's session for deferrable=True; it leaves it untyped.
+        session: Any = self.get_session(region_name=self.region_name, deferrable=True)
+        return cast(
+            "AbstractAsyncContextManager[BaseClient]",
+            session.create_client(
+                "s3",
+                endpoint_url=self.conn_config.get_service_endpoint_url("s3"),
+                config=self.config,
+                verify=self.verify,
+            ),
+        )
 
     @asynccontextmanager
     async def async_jobs(
@@ -59,15 +119,21 @@ class EntityResolutionHook(AwsBaseHook):
     ) -> AsyncGenerator[AsyncEntityResolutionJobs, None]:
         """An async client on a new aiobotocore client from the connection, closed on exit.
 
+        Reading output opens an aiobotocore S3 client from the same
+        connection, closed with it.
+
         Args:
             max_rate: If given, the client sends at most this many requests
                 (retries included) in any one-second window, whoever uses it.
         """
-        # The provider leaves this untyped; it returns aiobotocore's client context.
-        async with await self.get_async_conn() as client:  # type: ignore[no-untyped-call]
+        async with await async_client_context(self) as client:
             aws = cast("BaseClient", client)
             if max_rate is not None:
                 # aiobotocore awaits an async handler; botocore's stubs know sync ones only.
                 handler = cast("Callable[..., None]", RequestBudget(max_rate).before_send)
                 aws.meta.events.register("before-send", handler)
-            yield AsyncEntityResolutionJobs(client=aws)
+            jobs = _AsyncConnectionJobs(aws, self.async_s3_client)
+            try:
+                yield jobs
+            finally:
+                await jobs.aclose()  # the S3 client it opened; the client above is ours

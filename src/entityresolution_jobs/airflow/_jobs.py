@@ -9,6 +9,7 @@ library's own check (`waiter_for`, as the clients do).
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, Union
 
 from pydantic_core import to_jsonable_python
@@ -20,11 +21,13 @@ from .._status import JobStatus
 from .._waiting import waiter_for
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from .._aio import AsyncEntityResolutionJobs
     from .._client import EntityResolutionJobs
     from .._models import IdMappingJob, IdMappingJobSummary, MatchingJob, MatchingJobSummary
+    from ._hook import EntityResolutionHook
+    from ._outcome import OutputFolderOf
 
 JobKindName = Literal["matching", "id_mapping"]
 """Which kind of job: ``"matching"`` or ``"id_mapping"`` (as a trigger serializes it)."""
@@ -134,6 +137,38 @@ def job_document(job: Job) -> dict[str, object]:
     """
     document: dict[str, object] = to_jsonable_python(job.to_service_dict())
     return document
+
+
+def output_folder(
+    jobs: EntityResolutionJobs, kind: JobKindName, document: Mapping[str, object]
+) -> str:
+    """Where a SUCCEEDED job (its XCom document) wrote its files: ``s3://bucket/.../JOB_ID/``.
+
+    Found by the library's `get_job_output` (S3 listings only, with the
+    client's own S3 client: the hook's is the connection's).
+    """
+    from .._models import IdMappingJob, MatchingJob  # noqa: PLC0415 - models load on first use
+
+    job = (MatchingJob if kind == "matching" else IdMappingJob).model_validate(document)
+    return jobs.get_job_output(job).folder or ""
+
+
+class OutputFolderTask(Protocol):
+    """A task that may push its job's output folder: its choice and its connection."""
+
+    push_output_folder: bool
+
+    @property
+    def hook(self) -> EntityResolutionHook:
+        """The task's hook, on its connection."""
+        ...
+
+
+def output_folder_of(task: OutputFolderTask) -> OutputFolderOf | None:
+    """How ``task`` finds a SUCCEEDED job's output folder; None if it pushes none."""
+    if not task.push_output_folder:
+        return None
+    return partial(output_folder, task.hook.jobs)
 
 
 def describe(kind: JobKindName, job: Job) -> str:

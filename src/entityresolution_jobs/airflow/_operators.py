@@ -22,6 +22,7 @@ from ._jobs import (
     describe,
     get_job,
     job_in_progress,
+    output_folder_of,
     wait_for_job,
     wait_settings_of,
 )
@@ -74,6 +75,7 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         expected_duration: float | None = None,
         use_history: bool = True,
         reattach: bool = True,
+        push_output_folder: bool = True,
         **kwargs: Any,
     ) -> None:
         # The provider's base class leaves **kwargs (BaseOperator's) untyped.
@@ -87,6 +89,7 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         self.max_delay = max_delay
         self.expected_duration = expected_duration
         self.use_history = use_history
+        self.push_output_folder = push_output_folder
 
     def _start(self, jobs: EntityResolutionJobs) -> JobId:
         raise NotImplementedError
@@ -113,7 +116,8 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
             )  # fmt: skip
         except EntityResolutionError as error:
             outcome = error
-        finish(context, event_payload(self.job_kind, self.workflow_name, job_id, outcome), self.log)
+        payload = event_payload(self.job_kind, self.workflow_name, job_id, outcome)
+        finish(context, payload, self.log, output_folder_of(self))
         return job_id
 
     def _start_or_reattach(self, context: Context) -> str:
@@ -183,7 +187,7 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
         """Resume after the trigger's event: return the job id, or fail the task."""
-        finish(context, event, self.log)
+        finish(context, event, self.log, output_folder_of(self))
         return str(cast("Mapping[str, object]", event)["job_id"])
 
 
@@ -193,8 +197,10 @@ class StartMatchingJobOperator(_StartJobOperator):
     The task's return value (XCom ``return_value``) is the job id; once the
     job ended, the final job is pushed to XCom under ``job`` as JSON data in
     the service's names (``jobId``, ``status``, ``metrics``,
-    ``outputSourceConfig``, ...). A FAILED job fails the task, with its
-    error message and id in the log.
+    ``outputSourceConfig``, ...), and once it SUCCEEDED, the folder it wrote
+    its output to under ``output_folder`` (``s3://bucket/.../JOB_ID/``, found
+    with the task's connection), for a downstream task to read. A FAILED
+    job fails the task, with its error message and id in the log.
 
     The wait is this library's (not the provider's fixed-interval
     ``waiter_delay``/``waiter_max_attempts``): gaps planned from the
@@ -230,6 +236,11 @@ class StartMatchingJobOperator(_StartJobOperator):
             on Airflow 3.3+ a retry also finds the job its earlier try
             started in the task state store. If False, such a start fails
             the task with `ConflictError`.
+        push_output_folder: Once the job SUCCEEDED, find its output folder
+            (S3 listings, with the connection's credentials: ``s3:ListBucket``
+            on the output bucket) and push it to XCom under ``output_folder``
+            (default). If it cannot be found, a warning says why and the
+            task still succeeds.
         **kwargs: The connection arguments, and `BaseOperator`'s.
 
     Example:
@@ -257,7 +268,9 @@ class StartIdMappingJobOperator(_StartJobOperator):
     Args:
         job_type: ``BATCH``, ``INCREMENTAL`` or ``DELETE_ONLY`` (an
             `IdMappingJobType` or its text); templated. Not sent if None,
-            so the service's default applies.
+            so the service's default applies. Needs botocore 1.40.37 or
+            newer (MWAA's lines before Airflow 2.11.2 pin older ones): on an
+            older botocore the task fails at once, naming that version.
         output_source: Where this run writes its output, instead of the
             workflow's: an `OutputSource`, or a dict in the service's names
             (``roleArn``, ``outputS3Path``, ``KMSArn``); templated.

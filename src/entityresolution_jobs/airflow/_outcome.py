@@ -2,12 +2,14 @@
 
 A wait in the worker and a wait in the triggerer end the same way: their
 outcome becomes one event payload (JSON data), and `finish` turns that
-payload into the task's result, so the two paths cannot drift apart.
+payload into the task's result, so the two paths cannot drift apart. A
+job that SUCCEEDED also has its output folder pushed, when the task asks
+(`OutputFolderOf`), found in the worker with the task's connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, cast
 
 from .._errors import EntityResolutionError, InvalidInputError, JobFailedError, WaitTimeoutError
@@ -20,12 +22,18 @@ if TYPE_CHECKING:
     from ._jobs import Job, JobKindName
 
 SUCCESS, FAILED, ERROR = "success", "failed", "error"
+OUTPUT_FOLDER_KEY = "output_folder"
+"""The XCom key of a SUCCEEDED job's output folder (``s3://bucket/.../JOB_ID/``)."""
+
+OutputFolderOf = Callable[["JobKindName", Mapping[str, object]], str]
+"""Finds the output folder of a SUCCEEDED job, given its kind and its document."""
 
 
 class Log(Protocol):
     """What `finish` needs of a task's logger."""
 
     def info(self, message: str, /) -> object: ...
+    def warning(self, message: str, /) -> object: ...
     def error(self, message: str, /) -> object: ...
 
 
@@ -62,11 +70,16 @@ def task_failure(error: EntityResolutionError) -> AirflowException:
     return failure(f"{type(error).__name__}: {error}")
 
 
-def finish(context: Context, event: object, log: Log) -> dict[str, object]:
+def finish(
+    context: Context, event: object, log: Log, output_folder_of: OutputFolderOf | None = None
+) -> dict[str, object]:
     """End the task as the event says: push and return the job, or raise.
 
     The final job, when there is one, is pushed to XCom under ``job``
     whatever the outcome, so that a failed job's metrics can be read too.
+    A job that SUCCEEDED has its output folder pushed under
+    ``output_folder`` too, if ``output_folder_of`` finds it; if it cannot
+    (no S3 permission, say), a warning says why and the task still succeeds.
 
     Raises:
         AirflowException: The job FAILED (its message and id are logged
@@ -88,8 +101,29 @@ def finish(context: Context, event: object, log: Log) -> dict[str, object]:
     if status == SUCCESS and document is not None:
         kind: JobKindName = "matching" if payload.get("job_kind") == "matching" else "id_mapping"
         log.info(f"{JOB_TITLES[kind]} {job_id} SUCCEEDED: {document.get('metrics', {})}")
+        if output_folder_of is not None:
+            _push_output_folder(context, log, output_folder_of, kind, document)
         return document
     if status == FAILED:
         log.error(f"{message} (workflow {workflow_name}, job {job_id})")
     failure = AirflowFailException if error == InvalidInputError.__name__ else AirflowException
     raise failure(f"{error}: {message}")
+
+
+def _push_output_folder(
+    context: Context,
+    log: Log,
+    output_folder_of: OutputFolderOf,
+    kind: JobKindName,
+    document: Mapping[str, object],
+) -> None:
+    try:
+        folder = output_folder_of(kind, document)
+    except EntityResolutionError as error:
+        log.warning(
+            f"{JOB_TITLES[kind]} {document.get('jobId')} SUCCEEDED, but its output folder "
+            f"was not found, so none is pushed to XCom: {type(error).__name__}: {error}"
+        )
+        return
+    context["ti"].xcom_push(key=OUTPUT_FOLDER_KEY, value=folder)  # pyright: ignore[reportTypedDictNotRequiredAccess]
+    log.info(f"{JOB_TITLES[kind]} {document.get('jobId')} wrote its output to {folder}")

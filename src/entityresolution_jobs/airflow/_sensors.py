@@ -13,7 +13,14 @@ from .._status import JobStatus
 from .._waiting import is_transient
 from ._compat import default_deferrable
 from ._hook import EntityResolutionHook
-from ._jobs import check_wait_settings, describe, failed_error, get_job, wait_settings_of
+from ._jobs import (
+    check_wait_settings,
+    describe,
+    failed_error,
+    get_job,
+    output_folder_of,
+    wait_settings_of,
+)
 from ._outcome import event_payload, finish, task_failure
 from ._triggers import trigger_for
 
@@ -43,6 +50,7 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
         max_delay: float | None = None,
         expected_duration: float | None = None,
         use_history: bool = True,
+        push_output_folder: bool = True,
         **kwargs: Any,
     ) -> None:
         # The provider's base class leaves **kwargs (BaseSensorOperator's) untyped.
@@ -54,6 +62,7 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
         self.max_delay = max_delay
         self.expected_duration = expected_duration
         self.use_history = use_history
+        self.push_output_folder = push_output_folder
 
     def execute(self, context: Context) -> Any:
         """Poke (or reschedule) as the mode says; deferrable: one poke, then the triggerer."""
@@ -70,7 +79,7 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> None:
         """Resume after the trigger's event: succeed, or fail the task."""
-        finish(context, event, self.log)
+        finish(context, event, self.log, output_folder_of(self))
 
     def poke(self, context: Context) -> bool:
         """One ``Get*Job`` request: True once SUCCEEDED; a FAILED job fails the task.
@@ -93,9 +102,8 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
             if job.status is JobStatus.FAILED
             else job
         )
-        finish(
-            context, event_payload(self.job_kind, self.workflow_name, self.job_id, ended), self.log
-        )
+        payload = event_payload(self.job_kind, self.workflow_name, self.job_id, ended)
+        finish(context, payload, self.log, output_folder_of(self))
         return True
 
 
@@ -107,7 +115,8 @@ class MatchingJobSensor(_JobSensor):
     slot between pokes) and ``deferrable=True``: one poke, then this
     library's planned wait in the triggerer, within the sensor's
     ``timeout``. The final job is pushed to XCom under ``job`` as JSON
-    data in the service's names.
+    data in the service's names, and once it SUCCEEDED, its output folder
+    under ``output_folder``, as `StartMatchingJobOperator` does.
 
     The connection is chosen as for the provider's AWS sensors, by
     ``aws_conn_id`` (default ``aws_default``), with ``region_name``,
@@ -122,6 +131,8 @@ class MatchingJobSensor(_JobSensor):
         max_delay: Deferrable mode: as the library's wait.
         expected_duration: Deferrable mode: as the library's wait.
         use_history: Deferrable mode: as the library's wait.
+        push_output_folder: Push a SUCCEEDED job's output folder to XCom
+            (default), as `StartMatchingJobOperator`.
         **kwargs: The connection arguments, and `BaseSensorOperator`'s
             (``mode``, ``poke_interval``, ``timeout``, ...).
     """
