@@ -23,14 +23,14 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
     from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-# MWAA's Airflow 2.10 lines pin a botocore (1.35) whose model has no ID mapping job type.
-JOB_TYPE_SENDABLE = (
-    "jobType"
-    in botocore.session.get_session()
+# MWAA's lines before Airflow 2.11.2 pin a botocore whose model has no ID mapping job type.
+_START_ID_MAPPING = (
+    botocore.session.get_session()
     .get_service_model("entityresolution")
     .operation_model("StartIdMappingJob")
-    .input_shape.members
-)  # type: ignore[union-attr]
+    .input_shape
+)
+JOB_TYPE_SENDABLE = _START_ID_MAPPING is not None and "jobType" in _START_ID_MAPPING.members
 
 AIRFLOW_VERSION = Version(airflow.__version__)
 AIRFLOW_2 = AIRFLOW_VERSION.major == 2

@@ -52,6 +52,12 @@ THIRD_PARTY_WARNINGS = [
     "ignore:Using `httpx` with `starlette.testclient` is deprecated",
     # The Amazon provider of Airflow 3.0's constraints (9.12) reads connections the old way.
     "ignore:Using Connection.get_connection_from_secrets from `airflow.models` is deprecated",
+    # Werkzeug 2.2.3 (MWAA's Airflow 2.11.0 and 3.0.6 pin it) on Python 3.12, in the
+    # fake server's moto (Flask) routes.
+    "ignore:ast.Str is deprecated:DeprecationWarning",
+    "ignore:Attribute s is deprecated:DeprecationWarning",
+    # botocore before 1.38 (MWAA's 2.11.0 and 3.0.6 pins) signs with utcnow() on Python 3.12.
+    "ignore:datetime.datetime.utcnow:DeprecationWarning:botocore",
 ]
 
 
@@ -93,6 +99,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _HOME = pytest.StashKey[Path]()
 
 
+def aws_connection(endpoint_url: str, key: str = "testing", secret: str = "testing") -> str:
+    """An Airflow AWS connection (as ``AIRFLOW_CONN_*`` holds it) in REGION at ``endpoint_url``."""
+    extra = {"region_name": REGION, "endpoint_url": endpoint_url}
+    return json.dumps({"conn_type": "aws", "login": key, "password": secret, "extra": extra})
+
+
 @pytest.fixture
 def fake_service_url(entity_resolution_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The fake service's URL (the package's pytest fixture), and ``aws_default`` pointing at it.
@@ -100,26 +112,14 @@ def fake_service_url(entity_resolution_server: str, monkeypatch: pytest.MonkeyPa
     The connection names region eu-west-1 and the endpoint, as a user's
     connection to a local test server would; the SDK default is us-east-1.
     """
-    connection = {
-        "conn_type": "aws",
-        "login": "testing",
-        "password": "testing",
-        "extra": {"region_name": REGION, "endpoint_url": entity_resolution_server},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(connection))
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", aws_connection(entity_resolution_server))
     return entity_resolution_server
 
 
 @pytest.fixture
 def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     """``aws_default`` pointing at a closed port: any request sent fails as a TransportError."""
-    connection = {
-        "conn_type": "aws",
-        "login": "testing",
-        "password": "testing",
-        "extra": {"region_name": REGION, "endpoint_url": "http://127.0.0.1:9"},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(connection))
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", aws_connection("http://127.0.0.1:9"))
 
 
 @pytest.fixture

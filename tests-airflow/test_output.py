@@ -8,7 +8,6 @@ connection's credentials, region and endpoint.
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import boto3
@@ -23,7 +22,7 @@ from airflow_support import (
     task_log_lines,
     xcom,
 )
-from conftest import ID_MAPPING_WORKFLOW, REGION, WORKFLOW
+from conftest import ID_MAPPING_WORKFLOW, REGION, WORKFLOW, aws_connection
 from entityresolution_jobs import JobStatus
 from entityresolution_jobs.airflow import (
     EntityResolutionHook,
@@ -36,7 +35,6 @@ from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 BUCKET = "example-bucket"  # where the fake's workflows write (EntityResolutionMock's default)
 MATCHING_OUTPUT = f"s3://{BUCKET}/entity-resolution/output/"
 ID_MAPPING_OUTPUT = f"s3://{BUCKET}/entity-resolution/id-mapping/"
-FAST = {"min_delay": 0.1}
 
 
 @pytest.fixture
@@ -46,13 +44,8 @@ def connection(fake_service_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "worker-secret")
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
-    connection = {
-        "conn_type": "aws",
-        "login": "connection-key",
-        "password": "connection-secret",
-        "extra": {"region_name": REGION, "endpoint_url": fake_service_url},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(connection))
+    connection = aws_connection(fake_service_url, "connection-key", "connection-secret")
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", connection)
     return fake_service_url
 
 
@@ -106,30 +99,28 @@ def test_the_async_hook_reads_output_with_the_connection_too(
     assert key == "connection-key"
 
 
-def test_the_operator_pushes_the_output_folder_of_a_job_that_succeeded(
-    service: EntityResolutionMock, bucket: None
+@pytest.mark.parametrize(
+    ("operator_class", "workflow", "folder"),
+    [
+        (StartMatchingJobOperator, WORKFLOW, MATCHING_OUTPUT),
+        (StartIdMappingJobOperator, ID_MAPPING_WORKFLOW, ID_MAPPING_OUTPUT),
+    ],
+)
+def test_the_operators_push_the_output_folder_of_a_job_that_succeeded(
+    service: EntityResolutionMock,
+    bucket: None,
+    operator_class: type[StartMatchingJobOperator | StartIdMappingJobOperator],
+    workflow: str,
+    folder: str,
 ) -> None:
     ti = RecordingTaskInstance()
-    operator = StartMatchingJobOperator(
-        task_id="match", workflow_name=WORKFLOW, deferrable=False, **FAST
+    operator = operator_class(
+        task_id="run", workflow_name=workflow, deferrable=False, min_delay=0.1
     )
 
     job_id = operator.execute(context_of(ti))
 
-    assert ti.pushed["output_folder"] == f"{MATCHING_OUTPUT}{job_id}/"
-
-
-def test_an_id_mapping_operator_pushes_its_folder_too(
-    service: EntityResolutionMock, bucket: None
-) -> None:
-    ti = RecordingTaskInstance()
-    operator = StartIdMappingJobOperator(
-        task_id="map", workflow_name=ID_MAPPING_WORKFLOW, deferrable=False, **FAST
-    )
-
-    job_id = operator.execute(context_of(ti))
-
-    assert ti.pushed["output_folder"] == f"{ID_MAPPING_OUTPUT}{job_id}/"
+    assert ti.pushed["output_folder"] == f"{folder}{job_id}/"
 
 
 def test_the_sensor_pushes_the_output_folder(service: EntityResolutionMock, bucket: None) -> None:
@@ -148,7 +139,7 @@ def test_no_folder_is_pushed_or_looked_for_when_the_task_says_not_to(
     ti = RecordingTaskInstance()
     operator = StartMatchingJobOperator(
         task_id="match", workflow_name=WORKFLOW, deferrable=False, push_output_folder=False,
-        **FAST,
+        min_delay=0.1,
     )  # fmt: skip
 
     operator.execute(context_of(ti))
@@ -165,7 +156,7 @@ def test_an_output_folder_that_cannot_be_found_warns_and_the_task_succeeds(
 ) -> None:
     ti = RecordingTaskInstance()
     operator = StartMatchingJobOperator(
-        task_id="match", workflow_name=WORKFLOW, deferrable=False, **FAST
+        task_id="match", workflow_name=WORKFLOW, deferrable=False, min_delay=0.1
     )
 
     job_id = operator.execute(context_of(ti))

@@ -12,9 +12,11 @@ from aiobotocore.endpoint import AioEndpoint
 from conftest import REGION, WORKFLOW
 from entityresolution_jobs import EntityResolutionJobs
 from entityresolution_jobs.airflow import EntityResolutionHook, EntityResolutionJobTrigger
-from entityresolution_jobs.airflow import _hook as hook_module
+from entityresolution_jobs.airflow._compat import async_client_context
 from entityresolution_jobs.airflow._shared_clients import RequestBudget, shared_client_count
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
+
+HOOK_MODULE = "entityresolution_jobs.airflow._hook"  # where the hook looks the opener up
 
 
 def _jobs_in_workflows(service: EntityResolutionMock, count: int) -> list[tuple[str, str]]:
@@ -54,13 +56,13 @@ def _run_together(triggers: list[EntityResolutionJobTrigger]) -> list[dict[str, 
 def clients_built(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     """The region of every aiobotocore client the hook builds."""
     built: list[str | None] = []
-    connect = hook_module.async_client_context
+    connect = async_client_context
 
     async def counting(hook: EntityResolutionHook) -> Any:
         built.append(hook.region_name)
         return await connect(hook)
 
-    monkeypatch.setattr(hook_module, "async_client_context", counting)
+    monkeypatch.setattr(f"{HOOK_MODULE}.async_client_context", counting)
     return built
 
 
@@ -117,7 +119,7 @@ def test_triggers_waiting_for_a_client_that_cannot_be_built_all_get_its_error(
         await asyncio.sleep(0.05)  # the other triggers queue up meanwhile
         raise ConnectionBrokenError("no such connection")
 
-    monkeypatch.setattr(hook_module, "async_client_context", broken)
+    monkeypatch.setattr(f"{HOOK_MODULE}.async_client_context", broken)
     triggers = [_trigger(WORKFLOW, "f" * 32) for _ in range(3)]
 
     async def together() -> list[BaseException | dict[str, Any]]:

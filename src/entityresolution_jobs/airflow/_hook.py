@@ -89,15 +89,17 @@ class EntityResolutionHook(AwsBaseHook):
 
     def s3_client(self) -> BaseClient:
         """A new boto3 ``s3`` client from the connection, as the provider builds its own clients."""
-        session = self.get_session(region_name=self.region_name)
-        # boto3-stubs types session.client("s3") only with its s3 extra.
-        client: BaseClient = session.client(  # pyright: ignore[reportUnknownMemberType]
-            "s3",
-            endpoint_url=self.conn_config.get_service_endpoint_url("s3"),
-            config=self.config,
-            verify=self.verify,
+        # boto3-stubs types session.client("s3") only with its s3 extra: the session is untyped here.
+        session: Any = self.get_session(region_name=self.region_name)
+        return cast(
+            "BaseClient",
+            session.client(
+                "s3",
+                endpoint_url=self.conn_config.get_service_endpoint_url("s3"),
+                config=self.config,
+                verify=self.verify,
+            ),
         )
-        return client
 
     def async_s3_client(self) -> AbstractAsyncContextManager[BaseClient]:
         """A new aiobotocore ``s3`` client from the connection, to open with ``async with``."""

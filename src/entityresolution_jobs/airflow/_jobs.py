@@ -153,22 +153,9 @@ def output_folder(
     return jobs.get_job_output(job).folder or ""
 
 
-class OutputFolderTask(Protocol):
-    """A task that may push its job's output folder: its choice and its connection."""
-
-    push_output_folder: bool
-
-    @property
-    def hook(self) -> EntityResolutionHook:
-        """The task's hook, on its connection."""
-        ...
-
-
-def output_folder_of(task: OutputFolderTask) -> OutputFolderOf | None:
-    """How ``task`` finds a SUCCEEDED job's output folder; None if it pushes none."""
-    if not task.push_output_folder:
-        return None
-    return partial(output_folder, task.hook.jobs)
+def output_folder_of(hook: EntityResolutionHook, push: bool) -> OutputFolderOf | None:
+    """How a task on ``hook`` finds a SUCCEEDED job's output folder; None if it ``push``es none."""
+    return partial(output_folder, hook.jobs) if push else None
 
 
 def describe(kind: JobKindName, job: Job) -> str:

@@ -117,7 +117,7 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
         except EntityResolutionError as error:
             outcome = error
         payload = event_payload(self.job_kind, self.workflow_name, job_id, outcome)
-        finish(context, payload, self.log, output_folder_of(self))
+        finish(context, payload, self.log, output_folder_of(self.hook, self.push_output_folder))
         return job_id
 
     def _start_or_reattach(self, context: Context) -> str:
@@ -187,7 +187,7 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
         """Resume after the trigger's event: return the job id, or fail the task."""
-        finish(context, event, self.log, output_folder_of(self))
+        finish(context, event, self.log, output_folder_of(self.hook, self.push_output_folder))
         return str(cast("Mapping[str, object]", event)["job_id"])
 
 

@@ -79,7 +79,7 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> None:
         """Resume after the trigger's event: succeed, or fail the task."""
-        finish(context, event, self.log, output_folder_of(self))
+        finish(context, event, self.log, output_folder_of(self.hook, self.push_output_folder))
 
     def poke(self, context: Context) -> bool:
         """One ``Get*Job`` request: True once SUCCEEDED; a FAILED job fails the task.
@@ -103,7 +103,7 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
             else job
         )
         payload = event_payload(self.job_kind, self.workflow_name, self.job_id, ended)
-        finish(context, payload, self.log, output_folder_of(self))
+        finish(context, payload, self.log, output_folder_of(self.hook, self.push_output_folder))
         return True
 
 
