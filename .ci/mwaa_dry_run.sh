@@ -17,7 +17,7 @@ while read -r version python role <&3; do
     fi
     started=$SECONDS
     report="$venv/report-$version.json"
-    if "$venv/bin/python" -m pip install --dry-run --quiet --report "$report" \
+    if "$venv/bin/python" -m pip install --dry-run --report "$report" \
         "apache-airflow==$version" '.[airflow]' \
         -c ".ci/mwaa/constraints-$version.txt" -c ".ci/mwaa/essential-$version.txt" \
         > "$venv/pip-$version.log" 2>&1; then
@@ -32,7 +32,7 @@ PY
         echo "MWAA $version (Python $python, $role): resolves: $pins ($((SECONDS - started)) s)"
     else
         echo "MWAA $version (Python $python, $role): does not resolve ($((SECONDS - started)) s):"
-        grep -vE '^WARNING: Location' "$venv/pip-$version.log" | grep -E 'ERROR|conflict|requires|depends on|requested' \
+        grep -vE '^WARNING: Location' "$venv/pip-$version.log" | grep -E 'conflict|depends on|requested|ResolutionImpossible' \
             | head -n 12 | sed 's/^/    /'
         [ "$role" = report ] || status=1
     fi

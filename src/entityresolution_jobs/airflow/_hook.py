@@ -89,7 +89,7 @@ class EntityResolutionHook(AwsBaseHook):
 
     def s3_client(self) -> BaseClient:
         """A new boto3 ``s3`` client from the connection, as the provider builds its own clients."""
-        # boto3-stubs types session.client("s3") only with its s3 extra: the session is untyped here.
+        # boto3-stubs types client("s3") only with its s3 extra: the session is untyped here.
         session: Any = self.get_session(region_name=self.region_name)
         return cast(
             "BaseClient",
