@@ -91,15 +91,7 @@ class EntityResolutionHook(AwsBaseHook):
         """A new boto3 ``s3`` client from the connection, as the provider builds its own clients."""
         # boto3-stubs types client("s3") only with its s3 extra: the session is untyped here.
         session: Any = self.get_session(region_name=self.region_name)
-        return cast(
-            "BaseClient",
-            session.client(
-                "s3",
-                endpoint_url=self.conn_config.get_service_endpoint_url("s3"),
-                config=self.config,
-                verify=self.verify,
-            ),
-        )
+        return cast("BaseClient", session.client("s3", **self._s3_settings()))
 
     def async_s3_client(self) -> AbstractAsyncContextManager[BaseClient]:
         """A new aiobotocore ``s3`` client from the connection, to open with ``async with``."""
@@ -107,13 +99,16 @@ class EntityResolutionHook(AwsBaseHook):
         session: Any = self.get_session(region_name=self.region_name, deferrable=True)
         return cast(
             "AbstractAsyncContextManager[BaseClient]",
-            session.create_client(
-                "s3",
-                endpoint_url=self.conn_config.get_service_endpoint_url("s3"),
-                config=self.config,
-                verify=self.verify,
-            ),
+            session.create_client("s3", **self._s3_settings()),
         )
+
+    def _s3_settings(self) -> dict[str, object]:
+        """The connection's S3 endpoint, botocore config and ``verify``, for either client."""
+        return {
+            "endpoint_url": self.conn_config.get_service_endpoint_url("s3"),
+            "config": self.config,
+            "verify": self.verify,
+        }
 
     @asynccontextmanager
     async def async_jobs(

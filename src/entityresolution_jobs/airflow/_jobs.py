@@ -9,7 +9,6 @@ library's own check (`waiter_for`, as the clients do).
 from __future__ import annotations
 
 import time
-from functools import partial
 from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, Union
 
 from pydantic_core import to_jsonable_python
@@ -154,8 +153,14 @@ def output_folder(
 
 
 def output_folder_of(hook: EntityResolutionHook, push: bool) -> OutputFolderOf | None:
-    """How a task on ``hook`` finds a SUCCEEDED job's output folder; None if it ``push``es none."""
-    return partial(output_folder, hook.jobs) if push else None
+    """How a task on ``hook`` finds a SUCCEEDED job's output folder; None if it ``push``es none.
+
+    The hook's client is taken only when a folder is looked for: a task
+    resuming on a FAILED job builds none.
+    """
+    if not push:
+        return None
+    return lambda kind, document: output_folder(hook.jobs, kind, document)
 
 
 def describe(kind: JobKindName, job: Job) -> str:
