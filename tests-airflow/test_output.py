@@ -71,7 +71,7 @@ def test_the_hook_reads_output_with_the_connections_credentials_region_and_endpo
     output = jobs.get_job_output(job)
     records = list(jobs.iter_output_records(output))
 
-    assert output.folder == f"{MATCHING_OUTPUT}{job.job_id}/"
+    assert output.folder == f"{MATCHING_OUTPUT}{WORKFLOW}/{job.job_id}/"
     assert len(records) == job.metrics.total_records_processed
     s3: Any = jobs._s3()
     assert (s3.meta.region_name, s3.meta.endpoint_url) == (REGION, connection)
@@ -94,7 +94,7 @@ def test_the_async_hook_reads_output_with_the_connection_too(
 
     folder, count, key = asyncio.run(read())
 
-    assert folder == f"{MATCHING_OUTPUT}{job_id}/"
+    assert folder == f"{MATCHING_OUTPUT}{WORKFLOW}/{job_id}/"
     assert count > 0
     assert key == "connection-key"
 
@@ -120,16 +120,21 @@ def test_the_operators_push_the_output_folder_of_a_job_that_succeeded(
 
     job_id = operator.execute(context_of(ti))
 
-    assert ti.pushed["output_folder"] == f"{folder}{job_id}/"
+    assert ti.pushed["output_folder"] == f"{folder}{workflow}/{job_id}/"
 
 
 def test_the_sensor_pushes_the_output_folder(service: EntityResolutionMock, bucket: None) -> None:
     job_id = _succeeded_job(service)
     ti = RecordingTaskInstance()
     sensor = MatchingJobSensor(task_id="sense", workflow_name=WORKFLOW, job_id=job_id)
+    listings: list[str] = []
+    sensor.hook.jobs._s3().meta.events.register(
+        "before-call.s3.ListObjectsV2", lambda **_: listings.append("list")
+    )
 
     assert sensor.poke(context_of(ti)) is True
-    assert ti.pushed["output_folder"] == f"{MATCHING_OUTPUT}{job_id}/"
+    assert ti.pushed["output_folder"] == f"{MATCHING_OUTPUT}{WORKFLOW}/{job_id}/"
+    assert len(listings) == 1  # the job's workflow rides in the event: no search
 
 
 def test_no_folder_is_pushed_or_looked_for_when_the_task_says_not_to(
@@ -179,7 +184,7 @@ def test_a_downstream_task_reads_the_records_with_the_connection(
 
     assert succeeded(run)
     job_id = xcom(run, "match")
-    folder = f"{MATCHING_OUTPUT}{job_id}/"
+    folder = f"{MATCHING_OUTPUT}{WORKFLOW}/{job_id}/"
     assert xcom(run, "match", "output_folder") == folder
     job: Any = xcom(run, "match", "job")
     assert xcom(run, "read") == {

@@ -337,7 +337,7 @@ def test_demo_runs_a_job_to_success_with_no_aws_account(
     assert "success/part-00000.csv" in run.out
     assert "total 4 file(s)" in run.out
     assert "ErrorReason" in run.out
-    assert "Missing unique ID" in run.out
+    assert "The Unique ID is missing in a row of data" in run.out
     assert "AWS_ACCESS_KEY_ID" not in os.environ
 
 

@@ -78,7 +78,7 @@ class TestQuery:
 
         run = er_jobs("output", "wf", started, "--query", "errors[].s3Uri", "--output", "text")
 
-        assert run.out == f"s3://er-output/er/{started}/error/part-00000.csv\n"
+        assert run.out == f"s3://er-output/er/wf/{started}/error/part-00000.csv\n"
 
     @pytest.mark.parametrize("expression", ["jobs[?", "a..b", "`unclosed", "foo("])
     def test_a_bad_expression_is_one_line_exit_2_and_nothing_is_sent(

@@ -38,11 +38,11 @@ def test_the_files_are_a_table_with_sizes_and_a_total(er_jobs: Any, job_id: str)
     run = er_jobs("output", "wf", job_id)
 
     assert run.code == 0, run.err
-    assert f"Output of job {job_id} in {ROOT}{job_id}/" in run.out
+    assert f"Output of job {job_id} in {ROOT}wf/{job_id}/" in run.out
     for name in ("success/part-00000.csv", "success/part-00002.csv", "error/part-00000.csv"):
         assert name in run.out
     assert "3 success part(s)" in run.out
-    assert "1 error part(s), 402 bytes; total 4 file(s)" in run.out
+    assert "1 error part(s), 762 bytes; total 4 file(s)" in run.out
 
 
 def test_errors_head_prints_the_first_error_records_as_a_table(er_jobs: Any, job_id: str) -> None:
@@ -51,7 +51,7 @@ def test_errors_head_prints_the_first_error_records_as_a_table(er_jobs: Any, job
     assert run.code == 0, run.err
     assert "ErrorReason" in run.out
     assert "record-0000990" in run.out
-    assert "Missing unique ID" in run.out
+    assert "The Unique ID is missing in a row of data" in run.out
     assert "record-0000992" not in run.out  # only two
 
 
@@ -62,14 +62,19 @@ def test_json_lists_the_files_in_the_services_naming_style(er_jobs: Any, job_id:
     assert document["jobId"] == job_id
     assert document["totalFiles"] == 4
     assert document["errors"][0]["s3Uri"].endswith("/error/part-00000.csv")
-    assert set(document["success"][0]) == {"bucket", "key", "size", "lastModified", "s3Uri"}
+    assert set(document["success"][0]) == {"bucket", "key", "size", "lastModified", "etag", "s3Uri"}
 
 
 def test_head_with_json_prints_records(er_jobs: Any, job_id: str) -> None:
     run = er_jobs("output", "wf", job_id, "--head", "3", "--json")
 
-    assert json.loads(run.out)["records"] == [
-        {"RecordId": f"record-000000{i}", "MatchID": f"match-000000{i}"} for i in range(3)
+    records = json.loads(run.out)["records"]
+    # The columns a rule-based workflow writes, its one output field "id" among them.
+    assert [list(record) for record in records] == [
+        ["InputSourceARN", "MatchRule", "id", "RecordId", "MatchID"]
+    ] * 3
+    assert [(r["RecordId"], r["MatchID"]) for r in records] == [
+        (f"record-000000{i}", f"match-000000{i}") for i in range(3)
     ]
 
 
@@ -80,8 +85,9 @@ def test_download_writes_the_files_and_skips_them_the_second_time(
     again = er_jobs("output", "wf", job_id, "--download", str(tmp_path), "--json")
 
     assert first.code == 0, first.err
-    assert f"download: {ROOT}{job_id}/error/part-00000.csv to {tmp_path}/error/part-00000.csv" in (
-        first.out
+    assert (
+        f"download: {ROOT}wf/{job_id}/error/part-00000.csv to {tmp_path}/error/part-00000.csv"
+        in (first.out)
     )
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.csv")) == [
         "error/part-00000.csv",
@@ -101,7 +107,12 @@ def test_a_terminal_gets_a_download_progress_bar(
 
     assert run.code == 0, run.err
     assert "downloading" in screen.getvalue()
-    assert "29.2 kB" in screen.getvalue()
+    total = (
+        EntityResolutionJobs()
+        .get_job_output(EntityResolutionJobs().get_matching_job("wf", job_id))
+        .total_size
+    )
+    assert f"{total / 1000:.1f}/{total / 1000:.1f} kB" in screen.getvalue()
 
 
 def test_id_mapping_output_reads_an_id_mapping_jobs_files(
@@ -189,3 +200,32 @@ def test_a_job_with_no_error_records_says_so(
 
     assert run.code == 0, run.err
     assert run.out == "No records.\n"
+
+
+def test_a_succeeded_run_that_wrote_nothing_says_so_and_exits_0(
+    er_jobs: Any, entity_resolution: EntityResolutionMock, s3: Any
+) -> None:
+    entity_resolution.timeline = JobTimeline(input_records=0, records_not_processed=0)
+    entity_resolution.create_workflow("empty", output_s3_path=ROOT)
+    started = EntityResolutionJobs().start_matching_job("empty")
+    entity_resolution.job("empty", started).succeed()
+
+    run = er_jobs("output", "empty", started)
+    as_json = er_jobs("output", "empty", started, "--json")
+
+    assert run.code == 0, run.err
+    assert run.out == f"Job {started} (SUCCEEDED) wrote no files.\n"
+    assert json.loads(as_json.out)["empty"] is True
+
+
+def test_a_workflow_writing_to_customer_profiles_exits_4_saying_so(
+    er_jobs: Any, entity_resolution: EntityResolutionMock, s3: Any
+) -> None:
+    entity_resolution.create_workflow("profiles", output_s3_path="")
+    started = EntityResolutionJobs().start_matching_job("profiles")
+    entity_resolution.job("profiles", started).succeed()
+
+    run = er_jobs("output", "profiles", started)
+
+    assert run.code == 4
+    assert "writes its output to Amazon Connect Customer Profiles, not to S3" in run.err

@@ -166,7 +166,7 @@ def test_a_succeeded_job_writes_its_output_to_the_servers_s3_for_er_jobs_output(
     assert waited.returncode == 0, waited.stderr
     assert listed.returncode == 0, listed.stderr
     output = json.loads(listed.stdout)
-    assert output["folder"] == f"s3://out-bucket/r/{job_id}/"
+    assert output["folder"] == f"s3://out-bucket/r/customers/{job_id}/"
     assert output["totalFiles"] == len(output["success"]) + len(output["errors"]) > 1
     records = json.loads(errors.stdout)["records"]
     assert len(records) == 2

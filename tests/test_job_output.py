@@ -16,16 +16,20 @@ from entityresolution_jobs import (
     AccessDeniedError,
     EntityResolutionJobs,
     IdMappingJob,
+    IdMappingJobType,
     InvalidInputError,
     JobNotSucceededError,
     JobOutput,
     JobStatus,
     MatchingJob,
     OutputNotFoundError,
+    OutputNotInS3Error,
     ResourceNotFoundError,
     ResponseError,
 )
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
+
+from .support import JOB_TYPE_SENDABLE
 
 BUCKET = "er-output"
 ROOT = f"s3://{BUCKET}/entity-resolution/"
@@ -51,6 +55,39 @@ def count_s3_requests(er: EntityResolutionJobs) -> dict[str, int]:
 
     er._s3().meta.events.register("before-call.s3", count)
     return counts
+
+
+def count_entity_resolution_requests(er: EntityResolutionJobs) -> dict[str, int]:
+    """Count the requests the facade's Entity Resolution client sends, by operation."""
+    counts: dict[str, int] = {}
+
+    def count(model: Any, **_: object) -> None:
+        counts[model.name] = counts.get(model.name, 0) + 1
+
+    er._connect().client.meta.events.register("before-call.entityresolution", count)
+    return counts
+
+
+def boto3_id_mapping_workflow(fake: EntityResolutionMock, name: str) -> dict[str, Any]:
+    """A CreateIdMappingWorkflow request for a workflow without a role, writing under ROOT."""
+    table = f"arn:aws:glue:us-east-1:{fake.account_id}:table/example"
+    return {
+        "workflowName": name,
+        "inputSourceConfig": [
+            {"inputSourceARN": f"{table}/customers", "schemaName": "customers"},
+            {"inputSourceARN": f"{table}/partners", "type": "TARGET"},
+        ],
+        "outputSourceConfig": [{"outputS3Path": ROOT}],
+        "idMappingTechniques": {
+            "idMappingType": "RULE_BASED",
+            "ruleBasedProperties": {
+                "rules": [{"ruleName": "email", "matchingKeys": ["email"]}],
+                "ruleDefinitionType": "SOURCE",
+                "attributeMatchingModel": "ONE_TO_ONE",
+                "recordMatchingModel": "ONE_SOURCE_TO_ONE_TARGET",
+            },
+        },
+    }
 
 
 def succeeded_matching_job(
@@ -79,9 +116,12 @@ class TestFindingTheOutput:
     ) -> None:
         job = succeeded_matching_job(entity_resolution, er)
 
+        requests = count_s3_requests(er)
+
         output = er.get_job_output(job)
 
-        folder = f"entity-resolution/{job.job_id}/"
+        folder = f"entity-resolution/wf/{job.job_id}/"
+        assert requests == {"ListObjectsV2": 1}  # where the service writes, found at once
         assert output.job_id == job.job_id
         assert output.status is JobStatus.SUCCEEDED
         assert output.folder == f"s3://{BUCKET}/{folder}"
@@ -94,6 +134,7 @@ class TestFindingTheOutput:
         assert output.total_size == sum(item["Size"] for item in listed)
         assert output.success[0].s3_uri == f"s3://{BUCKET}/{folder}success/part-00000.csv"
         assert output.success[0].last_modified.tzinfo is not None
+        assert not output.empty
 
     def test_an_id_mapping_jobs_output_is_found_the_same_way(
         self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
@@ -106,17 +147,18 @@ class TestFindingTheOutput:
         output = er.get_job_output(job)
 
         assert isinstance(job, IdMappingJob)
-        assert output.folder == f"{ROOT}ids/{job_id}/"
+        assert output.folder == f"{ROOT}ids/ids/{job_id}/"
         records = list(er.iter_output_records(output))
         assert len(records) == job.metrics.total_records_processed
         assert set(records[0]) == {"RecordId", "MappedRecordId"}
 
-    def test_a_job_folder_one_level_deeper_is_found_and_others_are_ignored(
+    def test_a_job_built_from_json_finds_its_folder_one_level_deeper_and_ignores_others(
         self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs
     ) -> None:
         # The job is read before its bucket exists, so the fake writes nothing:
         # the files are laid out by hand, a folder per workflow.
-        job = succeeded_matching_job(entity_resolution, er)
+        read = succeeded_matching_job(entity_resolution, er)
+        job = MatchingJob.model_validate_json(read.model_dump_json())
         s3 = bucket_now()
         mine = f"entity-resolution/wf/{job.job_id}/"
         put(s3, f"{mine}success/part-00000.csv", b"RecordId,MatchID\n1,m1\n")
@@ -129,6 +171,7 @@ class TestFindingTheOutput:
 
         output = er.get_job_output(job)
 
+        assert (read.workflow_name, job.workflow_name) == ("wf", None)
         assert output.folder == f"s3://{BUCKET}/{mine}"
         assert [f.key for f in output.files] == [
             f"{mine}success/part-00000.csv",
@@ -142,12 +185,76 @@ class TestFindingTheOutput:
             {"RecordId": "2", "ErrorReason": "Missing unique ID"}
         ]
 
+    def test_an_argument_names_the_workflow_of_a_job_that_does_not_know_it(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
+    ) -> None:
+        read = succeeded_matching_job(entity_resolution, er)
+        job = MatchingJob.model_validate(read.model_dump())
+        requests = count_s3_requests(er)
+
+        output = er.get_job_output(job, workflow_name="wf")
+
+        assert output == er.get_job_output(read)
+        assert requests == {"ListObjectsV2": 2}  # one each
+
+    def test_a_workflow_sharing_its_output_path_with_20_others_costs_one_listing(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
+    ) -> None:
+        for n in range(20):
+            put(s3, f"entity-resolution/other-{n}/{OTHER_JOB}/success/part-00000.csv", b"x\n")
+        job = succeeded_matching_job(entity_resolution, er)
+        requests = count_s3_requests(er)
+
+        output = er.get_job_output(job)
+
+        assert output.folder == f"{ROOT}wf/{job.job_id}/"
+        assert requests == {"ListObjectsV2": 1}
+
+    def test_a_workflow_named_like_a_job_id_is_its_jobs_folder_not_another_run(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
+    ) -> None:
+        job = succeeded_matching_job(entity_resolution, er, workflow=OTHER_JOB)
+        unknown = MatchingJob.model_validate(job.model_dump())
+
+        output = er.get_job_output(job)
+        named = er.get_job_output(unknown, workflow_name=OTHER_JOB)
+
+        assert output.folder == named.folder == f"{ROOT}{OTHER_JOB}/{job.job_id}/"
+        assert output.total_files == 4
+
+    def test_an_id_mapping_workflow_named_by_its_arn_is_looked_for_by_its_name(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
+    ) -> None:
+        arn = entity_resolution.create_id_mapping_workflow("ids", output_s3_path=ROOT)
+        job_id = er.start_id_mapping_job(arn)
+        entity_resolution.id_mapping_job("ids", job_id).succeed()
+        job = er.get_id_mapping_job(arn, job_id)
+        requests = count_s3_requests(er)
+
+        output = er.get_job_output(job)
+
+        assert job.workflow_name == arn
+        assert output.folder == f"{ROOT}ids/{job_id}/"
+        assert requests == {"ListObjectsV2": 1}
+
+    def test_a_workflow_name_that_is_no_name_is_refused_before_any_request(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
+    ) -> None:
+        job = succeeded_matching_job(entity_resolution, er)
+        requests = count_s3_requests(er)
+
+        with pytest.raises(InvalidInputError, match="workflow_name must be") as raised:
+            er.get_job_output(job, workflow_name="../other")
+
+        assert raised.value.parameter == "workflow_name"
+        assert requests == {}
+
     def test_a_folder_of_1000_and_more_parts_is_listed_page_by_page(
         self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs
     ) -> None:
         job = succeeded_matching_job(entity_resolution, er)
         s3 = bucket_now()
-        folder = f"entity-resolution/{job.job_id}/"
+        folder = f"entity-resolution/wf/{job.job_id}/"
         for part in range(1_205):
             put(s3, f"{folder}success/part-{part:05d}.csv", f"id\n{part}\n".encode())
         requests = count_s3_requests(er)
@@ -170,19 +277,119 @@ class TestFindingTheOutput:
         with pytest.raises(OutputNotFoundError) as raised:
             er.get_job_output(job)
 
-        searched = (f"{ROOT}{job.job_id}/", f"{ROOT}wf/{job.job_id}/")
+        searched = (f"{ROOT}wf/{job.job_id}/", f"{ROOT}{job.job_id}/")
         assert raised.value.locations == searched
+        assert "its counts say it wrote records" in str(raised.value)
         assert all(location in str(raised.value) for location in searched)
 
-    def test_a_job_without_an_output_location_has_no_output_to_find(
+    def test_a_job_without_a_location_or_a_workflow_is_refused_before_any_request(
         self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs
     ) -> None:
         job = MatchingJob(
             job_id=OTHER_JOB, status=JobStatus.SUCCEEDED, start_time="2026-12-01T00:00:00Z"
         )
+        requests = count_s3_requests(er)
 
-        with pytest.raises(OutputNotFoundError, match="names no output location"):
+        with pytest.raises(OutputNotFoundError, match="pass workflow_name") as raised:
             er.get_job_output(job)
+
+        assert "names no output location" in str(raised.value)
+        assert requests == {}
+
+
+class TestWhereTheReplyNamesNoLocation:
+    def test_the_workflows_location_is_read_when_the_reply_has_none(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
+    ) -> None:
+        # An ID mapping workflow without a role: the fake's job reports no
+        # outputSourceConfig, as the model allows.
+        client = boto3.client("entityresolution", region_name="us-east-1")
+        created = boto3_id_mapping_workflow(entity_resolution, "ids")
+        client.create_id_mapping_workflow(**created)
+        job_id = er.start_id_mapping_job("ids")
+        entity_resolution.id_mapping_job("ids", job_id).succeed()
+        job = er.get_id_mapping_job("ids", job_id)
+        calls = count_entity_resolution_requests(er)
+
+        output = er.get_job_output(job)
+
+        assert job.output_sources == ()
+        assert calls == {"GetIdMappingWorkflow": 1}
+        assert output.folder == f"{ROOT}ids/{job_id}/"
+        assert output.total_files >= 1
+
+    def test_a_workflow_writing_to_customer_profiles_is_a_clear_error(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
+    ) -> None:
+        entity_resolution.create_workflow("profiles", output_s3_path="")
+        job_id = er.start_matching_job("profiles")
+        entity_resolution.job("profiles", job_id).succeed()
+        job = er.get_matching_job("profiles", job_id)
+        requests = count_s3_requests(er)
+
+        with pytest.raises(OutputNotInS3Error, match="Customer Profiles, not to S3") as raised:
+            er.get_job_output(job)
+
+        assert isinstance(raised.value, OutputNotFoundError)
+        assert job.output_sources == ()
+        assert requests == {}
+
+
+class TestRunsThatWroteNothing:
+    def test_a_succeeded_run_that_processed_no_record_is_an_empty_output(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
+    ) -> None:
+        entity_resolution.timeline = JobTimeline(input_records=0, records_not_processed=0)
+        job = succeeded_matching_job(entity_resolution, er)
+
+        output = er.get_job_output(job)
+
+        assert job.metrics.total_records_processed == 0
+        assert (output.empty, output.folder, output.files) == (True, None, ())
+        assert output.locations == (f"{ROOT}wf/{job.job_id}/", f"{ROOT}{job.job_id}/")
+        assert list(er.iter_output_records(output)) == []
+
+    def test_an_id_mapping_delete_only_run_is_an_empty_output(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
+    ) -> None:
+        if not JOB_TYPE_SENDABLE:
+            pytest.skip("this botocore cannot send jobType")
+        entity_resolution.create_id_mapping_workflow("ids", output_s3_path=ROOT)
+        job_id = er.start_id_mapping_job("ids", job_type=IdMappingJobType.DELETE_ONLY)
+        entity_resolution.id_mapping_job("ids", job_id).succeed()
+        job = er.get_id_mapping_job("ids", job_id)
+
+        output = er.get_job_output(job)
+
+        assert job.job_type is IdMappingJobType.DELETE_ONLY
+        assert output.empty
+        assert output.model_dump(by_alias=True)["empty"] is True
+
+
+class TestJobsKnowTheirWorkflow:
+    def test_every_job_and_summary_the_library_reads_names_its_workflow(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs
+    ) -> None:
+        entity_resolution.create_workflow("wf", output_s3_path=ROOT)
+        entity_resolution.create_id_mapping_workflow("ids", output_s3_path=ROOT)
+        job_id = er.start_matching_job("wf")
+        entity_resolution.job("wf", job_id).succeed()
+        ids_job = er.start_id_mapping_job("ids")
+        entity_resolution.id_mapping_job("ids", ids_job).succeed()
+
+        read = [
+            er.get_matching_job("wf", job_id),
+            er.wait_for_matching_job("wf", job_id, sleep=lambda _: None),
+            *er.list_matching_jobs("wf"),
+            *er.watch_matching_jobs([("wf", job_id)], sleep=lambda _: None),
+        ]
+        mapped = [er.get_id_mapping_job("ids", ids_job), *er.list_id_mapping_jobs("ids")]
+
+        assert [job.workflow_name for job in read] == ["wf"] * 4
+        assert [job.workflow_name for job in mapped] == ["ids"] * 2
+        # Not a field: equality, model_dump() and JSON are the job's alone.
+        assert "workflow_name" not in read[0].model_dump()
+        assert read[0] == MatchingJob.model_validate(read[0].model_dump())
 
 
 class TestJobsThatHaveNotSucceeded:
@@ -209,7 +416,7 @@ class TestJobsThatHaveNotSucceeded:
         job = er.get_matching_job("wf", er.start_matching_job("wf"))
 
         empty = er.get_job_output(job, partial=True)
-        put(s3, f"entity-resolution/{job.job_id}/success/part-00000.csv", b"id\n1\n")
+        put(s3, f"entity-resolution/wf/{job.job_id}/success/part-00000.csv", b"id\n1\n")
         so_far = er.get_job_output(job, partial=True)
 
         assert (empty.folder, empty.files, empty.status) == (None, (), JobStatus.RUNNING)
@@ -223,7 +430,11 @@ class TestJobsThatHaveNotSucceeded:
         job_id = er.start_matching_job("wf")
         entity_resolution.job("wf", job_id).fail("bad input")
         job = er.get_matching_job("wf", job_id)
-        put(s3, f"entity-resolution/{job_id}/error/part-00000.csv", b"RecordId,ErrorReason\n7,x\n")
+        put(
+            s3,
+            f"entity-resolution/wf/{job_id}/error/part-00000.csv",
+            b"RecordId,ErrorReason\n7,x\n",
+        )
 
         with pytest.raises(JobNotSucceededError, match="is FAILED"):
             er.get_job_output(job)
@@ -252,7 +463,7 @@ class TestReadingRecords:
     ) -> None:
         job = succeeded_matching_job(entity_resolution, er)
         s3 = bucket_now()
-        folder = f"entity-resolution/{job.job_id}/success/"
+        folder = f"entity-resolution/wf/{job.job_id}/success/"
         rows = "".join(f"{i},m{i % 7}\n" for i in range(20_000))
         put(s3, f"{folder}part-00000.csv.gz", gzip.compress(f"RecordId,MatchID\n{rows}".encode()))
         put(s3, f"{folder}part-00001.csv", b"RecordId,MatchID\nlast,m0\n")
@@ -268,7 +479,7 @@ class TestReadingRecords:
     ) -> None:
         job = succeeded_matching_job(entity_resolution, er)
         s3 = bucket_now()
-        key = f"entity-resolution/{job.job_id}/success/part-00000.parquet"
+        key = f"entity-resolution/wf/{job.job_id}/success/part-00000.parquet"
         put(s3, key, b"PAR1\x15\x04\x15\x00\x15\x00" + b"\x00" * 64)
 
         output = er.get_job_output(job)
@@ -412,7 +623,7 @@ class TestDownloading:
     ) -> None:
         job = succeeded_matching_job(entity_resolution, er)
         s3 = bucket_now()
-        put(s3, f"entity-resolution/{job.job_id}/success/../../../escape.csv", b"id\n1\n")
+        put(s3, f"entity-resolution/wf/{job.job_id}/success/../../../escape.csv", b"id\n1\n")
         output = er.get_job_output(job)
 
         with pytest.raises(ResponseError, match="no local path"):

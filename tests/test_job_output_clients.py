@@ -19,6 +19,8 @@ from entityresolution_jobs import (
     AsyncEntityResolutionJobs,
     EntityResolutionJobs,
     JobNotSucceededError,
+    MatchingJob,
+    OutputNotInS3Error,
     ResourceNotFoundError,
     ResponseError,
 )
@@ -133,7 +135,7 @@ class TestTheAsyncShell:
 
         job, output, records, errors = run(main())
 
-        assert output.folder == f"{ROOT}{job.job_id}/"
+        assert output.folder == f"{ROOT}wf/{job.job_id}/"
         assert [f.key[-22:] for f in output.success] == [
             f"success/part-0000{i}.csv" for i in range(3)
         ]
@@ -178,6 +180,34 @@ class TestTheAsyncShell:
         assert records[-1] == {"RecordId": "r4999", "MappedRecordId": "t4999"}
         assert [p.relative_to(tmp_path).as_posix() for p in paths] == ["success/part-00000.csv.gz"]
         assert sum(progress) == output.total_size == paths[0].stat().st_size
+
+    def test_a_reply_without_a_location_reads_the_workflows_and_customer_profiles_is_refused(
+        self, over_http: str
+    ) -> None:
+        fake = EntityResolutionMock()
+        fake.create_workflow("wf", output_s3_path=ROOT)
+        fake.create_workflow("profiles", output_s3_path="")
+        boto3.client("s3", endpoint_url=over_http).create_bucket(Bucket=BUCKET)
+
+        async def main() -> tuple[Any, Any]:
+            async with AsyncEntityResolutionJobs(endpoint_url=over_http) as er:
+                job_id = await er.start_matching_job("wf")
+                fake.job("wf", job_id).succeed()
+                read = await er.get_matching_job("wf", job_id)
+                # Built from JSON without its location: the workflow's is read.
+                bare = MatchingJob.model_validate({**read.model_dump(), "output_sources": ()})
+                output = await er.get_job_output(bare, workflow_name="wf")
+                profiles_id = await er.start_matching_job("profiles")
+                fake.job("profiles", profiles_id).succeed()
+                profiles = await er.get_matching_job("profiles", profiles_id)
+                with pytest.raises(OutputNotInS3Error, match="Customer Profiles"):
+                    await er.get_job_output(profiles)
+                return read, output
+
+        read, output = run(main())
+
+        assert output.folder == f"{ROOT}wf/{read.job_id}/"
+        assert output.total_files == 4
 
     def test_errors_are_the_sync_shells(self, over_http: str) -> None:
         fake = EntityResolutionMock()

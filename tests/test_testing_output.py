@@ -41,12 +41,12 @@ def _finished_matching_job(fake: EntityResolutionMock) -> str:
     return job_id
 
 
-def test_a_succeeded_job_writes_success_and_error_parts_in_its_job_folder(
+def test_a_succeeded_job_writes_where_awss_sample_reads_output(
     entity_resolution: EntityResolutionMock, s3: Any
 ) -> None:
     job_id = _finished_matching_job(entity_resolution)
 
-    folder = Location.parse(OUTPUT).job_folder(job_id)
+    folder = Location.parse(OUTPUT).job_folder(job_id, "customers")
     keys = _keys(s3)
     assert keys
     assert all(part_kind(folder, key) is not None for key in keys)
@@ -61,7 +61,7 @@ def test_the_files_agree_with_the_jobs_metrics(
 ) -> None:
     job_id = _finished_matching_job(entity_resolution)
     metrics = EntityResolutionJobs().get_matching_job("customers", job_id).metrics
-    folder = Location.parse(OUTPUT).job_folder(job_id)
+    folder = Location.parse(OUTPUT).job_folder(job_id, "customers")
 
     success = [row for key in _keys(s3) if part_kind(folder, key) == "success"
                for row in _rows(s3, key)]  # fmt: skip
@@ -114,8 +114,53 @@ def test_an_id_mapping_job_writes_its_output_too(
 
     job = jobs.get_id_mapping_job("ids", job_id)
 
-    folder = Location.parse(path).job_folder(job_id)
+    folder = Location.parse(path).job_folder(job_id, "ids")
     success = [row for key in _keys(s3) if part_kind(folder, key) == "success"
                for row in _rows(s3, key)]  # fmt: skip
     assert len(success) == job.metrics.total_records_processed
     assert set(success[0]) == {"RecordId", "MappedRecordId"}
+
+
+def test_a_matching_jobs_success_columns_are_the_services_for_its_kind_of_matching(
+    entity_resolution: EntityResolutionMock, s3: Any
+) -> None:
+    table = "arn:aws:glue:us-east-1:123456789012:table/example/customers"
+    boto3.client("entityresolution", region_name="us-east-1").create_matching_workflow(
+        workflowName="ml",
+        inputSourceConfig=[{"inputSourceARN": table, "schemaName": "customers"}],
+        outputSourceConfig=[
+            {
+                "outputS3Path": OUTPUT,
+                "output": [{"name": "email", "hashed": True}, {"name": "name"}],
+            }
+        ],
+        resolutionTechniques={"resolutionType": "ML_MATCHING"},
+        roleArn="arn:aws:iam::123456789012:role/er",
+    )
+    jobs = EntityResolutionJobs()
+    job_id = jobs.start_matching_job("ml")
+    entity_resolution.job("ml", job_id).succeed()
+    jobs.get_matching_job("ml", job_id)
+
+    folder = Location.parse(OUTPUT).job_folder(job_id, "ml")
+    first = _rows(s3, f"{folder.prefix}success/part-00000.csv")[0]
+
+    assert list(first) == [
+        "InputSourceARN", "ConfidenceLevel", "email", "name", "RecordId", "MatchID"
+    ]  # fmt: skip
+    assert first["InputSourceARN"] == table
+    assert len(first["email"]) == 64  # hashed: a SHA-256 digest in hex
+    assert first["name"] == "name-0000000"
+    assert float(first["ConfidenceLevel"]) <= 1.0
+
+
+def test_a_rule_based_workflows_rows_name_the_rule_that_matched(
+    entity_resolution: EntityResolutionMock, s3: Any
+) -> None:
+    job_id = _finished_matching_job(entity_resolution)
+    folder = Location.parse(OUTPUT).job_folder(job_id, "customers")
+
+    first = _rows(s3, f"{folder.prefix}success/part-00000.csv")[0]
+
+    assert list(first) == ["InputSourceARN", "MatchRule", "id", "RecordId", "MatchID"]
+    assert first["MatchRule"]

@@ -336,12 +336,21 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         return self._watch_many(scheduler, on_update, sleep)
 
     async def get_job_output(
-        self, job: MatchingJob | IdMappingJob, *, partial: bool = False
+        self,
+        job: MatchingJob | IdMappingJob,
+        *,
+        partial: bool = False,
+        workflow_name: str | None = None,
     ) -> JobOutput:
         """Find what a job wrote to S3 (see `EntityResolutionJobs.get_job_output`)."""
         from ._output import OutputSearch  # noqa: PLC0415 - loads with the first use
 
-        search = OutputSearch(job, partial=partial)
+        search = OutputSearch(job, partial=partial, workflow_name=workflow_name)
+        if search.workflow_to_read is not None:
+            kind = MATCHING if search.is_matching else ID_MAPPING
+            search.take_workflow(
+                await self._call(kind.workflow, workflowName=search.workflow_to_read)
+            )
         while (listing := search.next_listing()) is not None:
             async for page in self._s3_pages(listing):
                 search.take(page)
@@ -470,7 +479,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             reply = await getattr(connection.client, operation.method)(**params)
         except Exception as error:
             raise_translated(error, operation.name, connection.service_model)
-        return operation.read(reply)
+        return operation.read(reply, params)
 
     async def _checked(self, operation: Operation[object], params: dict[str, object]) -> Connection:
         connection = self._connection or await self._connect()
@@ -492,7 +501,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
                 page: Mapping[str, object] | None = await anext(pages, None)
             if page is None:
                 return
-            for summary in operation.read(page):
+            for summary in operation.read(page, params):
                 yield summary
 
     async def _wait(

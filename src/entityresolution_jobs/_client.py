@@ -540,32 +540,49 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         return self._watch_many(scheduler, on_update, sleep)
 
     def get_job_output(
-        self, job: MatchingJob | IdMappingJob, *, partial: bool = False
+        self,
+        job: MatchingJob | IdMappingJob,
+        *,
+        partial: bool = False,
+        workflow_name: str | None = None,
     ) -> JobOutput:
         """Find what a job wrote to S3: its success and error part files.
 
-        The service writes each run in a folder named after the job id under
-        the job's output location (``job.output_sources``). This looks for
-        it right under the location and, if it is not there, one level
-        deeper (in each subfolder), listing as many pages as there are
-        (``ListObjectsV2``); nothing is read but the listings.
+        The service writes each run in a folder named after the job id,
+        which AWS's sample reads in a folder named after the workflow:
+        ``OUTPUT_S3_PATH/WORKFLOW/JOB_ID/``. A job this library read (get,
+        wait, watch) knows its workflow, so that folder costs one listing
+        (``ListObjectsV2``); then this looks right under the location and,
+        only if the job is not there either, in each of its subfolders.
+        Nothing is read but the listings (and, when the job's reply names
+        no output location, the workflow's description:
+        ``GetMatchingWorkflow`` or ``GetIdMappingWorkflow``).
 
         Args:
             job: A job of either kind, as ``get_*`` or ``wait_for_*`` return it.
             partial: Look even if the job has not SUCCEEDED (what a running
                 or failed job has written so far); a folder not found then
                 gives an empty output rather than an error.
+            workflow_name: The job's workflow, for a job built otherwise
+                (from JSON, say) that does not know it (`workflow_name`
+                of the job is ``None``).
 
         Returns:
-            The job's output files, in key order, with totals.
+            The job's output files, in key order, with totals. A SUCCEEDED
+            run that wrote nothing (its counts say no record was processed,
+            or an ID mapping ``DELETE_ONLY`` run) gives an output whose
+            ``empty`` is true.
 
         Raises:
             JobNotSucceededError: The job has not SUCCEEDED and ``partial``
                 is false; nothing was sent.
-            OutputNotFoundError: No folder of the job was found; the message
-                names every location searched.
+            OutputNotInS3Error: The workflow writes to Customer Profiles.
+            OutputNotFoundError: No folder of the job was found though its
+                counts say it wrote records (the message names every folder
+                searched), or the job names no location and its workflow
+                is not known.
             AccessDeniedError: The credentials may not list the bucket
-                (named in the message).
+                (named in the message) or read the workflow.
             ResourceNotFoundError: The bucket does not exist.
             EntityResolutionError: Any other failure, as for
                 `get_matching_job`.
@@ -580,7 +597,10 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         """
         from ._output import OutputSearch  # noqa: PLC0415 - loads with the first use
 
-        search = OutputSearch(job, partial=partial)
+        search = OutputSearch(job, partial=partial, workflow_name=workflow_name)
+        if search.workflow_to_read is not None:
+            kind = MATCHING if search.is_matching else ID_MAPPING
+            search.take_workflow(self._call(kind.workflow, workflowName=search.workflow_to_read))
         while (listing := search.next_listing()) is not None:
             for page in self._s3_pages(listing):
                 search.take(page)
@@ -728,7 +748,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             reply = getattr(connection.client, operation.method)(**params)
         except Exception as error:
             raise_translated(error, operation.name, connection.service_model)
-        return operation.read(reply)
+        return operation.read(reply, params)
 
     def _checked(self, operation: Operation[object], params: dict[str, object]) -> Connection:
         connection = self._connection or self._connect()
@@ -753,7 +773,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
                 page = next(pages, None)
             if page is None:
                 return
-            yield from operation.read(page)
+            yield from operation.read(page, params)
 
     def _wait(
         self, waiter: Waiter[JobT], on_update: Callable[[JobT], object] | None, sleep: Sleep

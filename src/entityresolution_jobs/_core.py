@@ -46,13 +46,14 @@ if TYPE_CHECKING:
         MatchingJob,
         MatchingJobSummary,
         OutputSource,
+        WorkflowOutput,
     )
 
 ResultT = TypeVar("ResultT")
 ResultT_co = TypeVar("ResultT_co", covariant=True)
 SummaryT_co = TypeVar("SummaryT_co", covariant=True)
 SessionT = TypeVar("SessionT")
-Reader = Callable[[Mapping[str, object]], ResultT]
+Reader = Callable[[Mapping[str, object], Mapping[str, object]], ResultT]
 
 
 # The three classes below are plain classes, not dataclasses: a dataclass
@@ -68,7 +69,8 @@ class Operation(Generic[ResultT_co]):
     model machinery. ``returns`` says what the caller gets: that model
     (``"model"``), the new job's id from it as a `JobId` (``"job id"``), or
     the summaries in its ``jobs`` (``"jobs"``); each carries the reply's
-    request id. The variable holding an operation declares its result type.
+    request id, and a job or summary the workflow named in the request.
+    The variable holding an operation declares its result type.
     """
 
     def __init__(
@@ -85,7 +87,10 @@ class Operation(Generic[ResultT_co]):
 
     @cached_property
     def read(self) -> Reader[ResultT_co]:
-        """Turn a reply into the result, or raise `ResponseError`; one call, as it runs per call."""
+        """Turn a reply (to the request ``params``) into the result, or raise `ResponseError`.
+
+        One call, as it runs per call.
+        """
         from . import _models  # noqa: PLC0415  # pyright: ignore[reportPrivateUsage] - see above
 
         # The model's own pydantic-core validator, called directly: the same
@@ -95,9 +100,9 @@ class Operation(Generic[ResultT_co]):
             _models, self.model
         ).__pydantic_validator__.validate_python
         returns, name, job_id = self.returns, self.name, _models.JobId
-        key = _models.REQUEST_ID_KEY
+        key, workflow_key = _models.REQUEST_ID_KEY, _models.WORKFLOW_KEY
 
-        def read(reply: Mapping[str, object]) -> Any:
+        def read(reply: Mapping[str, object], params: Mapping[str, object]) -> Any:
             try:
                 result = validate(reply)
             except ValidationError as error:
@@ -109,13 +114,16 @@ class Operation(Generic[ResultT_co]):
                 request_id = cast("dict[str, object]", metadata).get("RequestId")
             if type(request_id) is not str or not request_id:
                 request_id = None
-            if returns == "model":
-                result.__dict__[key] = request_id
-                return result
             if returns == "job id":
                 return job_id(result.job_id, request_id)
+            workflow = params.get("workflowName")
+            if returns == "model":
+                result.__dict__[key] = request_id
+                result.__dict__[workflow_key] = workflow
+                return result
             for job in result.jobs:
                 job.__dict__[key] = request_id
+                job.__dict__[workflow_key] = workflow
             return result.jobs
 
         return read
@@ -129,7 +137,7 @@ class JobKind(Generic[JobT, SummaryT_co]):
     same for both.
     """
 
-    __slots__ = ("failed", "get", "list", "noun", "start", "timed_out")
+    __slots__ = ("failed", "get", "list", "noun", "start", "timed_out", "workflow")
 
     def __init__(
         self,
@@ -138,6 +146,7 @@ class JobKind(Generic[JobT, SummaryT_co]):
         get: Operation[JobT],
         start: Operation[JobId],
         list: Operation[tuple[SummaryT_co, ...]],
+        workflow: Operation[WorkflowOutput],
         failed: type[JobFailedError],
         timed_out: type[WaitTimeoutError],
     ) -> None:
@@ -145,6 +154,7 @@ class JobKind(Generic[JobT, SummaryT_co]):
         self.get = get
         self.start = start
         self.list = list
+        self.workflow = workflow
         self.failed = failed
         self.timed_out = timed_out
 
@@ -154,6 +164,7 @@ MATCHING: JobKind[MatchingJob, MatchingJobSummary] = JobKind(
     get=Operation("GetMatchingJob", "get_matching_job", "MatchingJob"),
     start=Operation("StartMatchingJob", "start_matching_job", "StartedJob", "job id"),
     list=Operation("ListMatchingJobs", "list_matching_jobs", "MatchingJobsPage", "jobs"),
+    workflow=Operation("GetMatchingWorkflow", "get_matching_workflow", "WorkflowOutput"),
     failed=MatchingJobFailedError,
     timed_out=MatchingJobWaitTimeoutError,
 )
@@ -162,6 +173,7 @@ ID_MAPPING: JobKind[IdMappingJob, IdMappingJobSummary] = JobKind(
     get=Operation("GetIdMappingJob", "get_id_mapping_job", "IdMappingJob"),
     start=Operation("StartIdMappingJob", "start_id_mapping_job", "StartedJob", "job id"),
     list=Operation("ListIdMappingJobs", "list_id_mapping_jobs", "IdMappingJobsPage", "jobs"),
+    workflow=Operation("GetIdMappingWorkflow", "get_id_mapping_workflow", "WorkflowOutput"),
     failed=IdMappingJobFailedError,
     timed_out=IdMappingJobWaitTimeoutError,
 )

@@ -27,6 +27,7 @@ EntityResolutionError                 every error of this library
 │   └── IdMappingJobWaitTimeoutError  ... on an ID mapping job
 ├── WatchJobsError                    jobs a many-job watch could not follow (.errors)
 └── OutputNotFoundError               a SUCCEEDED job's output folder is nowhere (.locations)
+    └── OutputNotInS3Error            the workflow writes to Customer Profiles, not S3
 ```
 
 Reading a job's output calls S3, whose errors are translated by the same
@@ -76,6 +77,7 @@ __all__ = [
     "MatchingJobFailedError",
     "MatchingJobWaitTimeoutError",
     "OutputNotFoundError",
+    "OutputNotInS3Error",
     "RequestTimeoutError",
     "ResourceNotFoundError",
     "ResponseError",
@@ -284,27 +286,50 @@ class JobNotSucceededError(InvalidInputError):
 
 
 class OutputNotFoundError(EntityResolutionError):
-    """A SUCCEEDED job's output folder was not found in any location searched.
+    """A SUCCEEDED job's output was not found, or the job names nowhere to look.
 
-    The folder is named after the job id, right under the job's output
-    location (``outputS3Path``) or one level deeper; the message names
-    every location searched.
+    The service writes a run's files in a folder named after the job id;
+    the library looks under the output location (``outputS3Path``) in the
+    workflow's folder, right under the location, then one level deeper.
+    The message names every folder searched, or says why none could be.
 
     Attributes:
         job_id: The job whose output was looked for.
-        locations: The S3 locations searched (``s3://bucket/prefix/``).
+        locations: The S3 folders searched (``s3://bucket/prefix/``).
     """
 
     code = "OutputNotFound"
 
-    def __init__(self, job_id: str, locations: tuple[str, ...]) -> None:
-        searched = ", ".join(locations) or "none (the job names no output location)"
-        super().__init__(
-            f"no output folder of job {job_id} was found; searched for a folder named "
-            f"{job_id}/ in and one level below: {searched}"
-        )
+    def __init__(self, job_id: str, locations: tuple[str, ...], reason: str = "") -> None:
+        if reason:
+            message = f"no output of job {job_id} can be looked for: {reason}"
+        else:
+            message = (
+                f"no output folder of job {job_id} was found, though its counts say it wrote "
+                f"records; searched {', '.join(locations)} and one level below each location"
+            )
+        super().__init__(message)
         self.job_id = job_id
         self.locations = locations
+
+
+class OutputNotInS3Error(OutputNotFoundError):
+    """The job's workflow writes its output to Customer Profiles, not to S3.
+
+    Its output location (``outputS3Path``) is empty: the records went to an
+    Amazon Connect Customer Profiles domain, which this library does not
+    read.
+    """
+
+    code = "OutputNotInS3"
+
+    def __init__(self, job_id: str, workflow_name: str) -> None:
+        super().__init__(
+            job_id,
+            (),
+            f"workflow {workflow_name} writes its output to Amazon Connect Customer Profiles, "
+            "not to S3 (its outputS3Path is empty)",
+        )
 
 
 class ResponseError(EntityResolutionError):

@@ -48,6 +48,8 @@ __all__ = [
 # instance's __dict__ under a name that is no field, so that pydantic's
 # equality, hashing, model_dump() and JSON (which go by the fields) leave it out.
 REQUEST_ID_KEY = "_request_id"
+# Likewise the workflow a job was read from, as the request named it.
+WORKFLOW_KEY = "_workflow_name"
 
 
 class JobId(str):
@@ -245,6 +247,18 @@ class _JobSummary(_ServiceShape, frozen=True):
         return found
 
     @property
+    def workflow_name(self) -> str | None:
+        """The workflow this job was read from, as the request named it (a name or an ARN).
+
+        Set on every job and summary the library reads (get, wait, watch,
+        list), so that ``get_job_output`` looks where the service writes
+        first. Not a field, as `request_id`: ``None`` for a model built
+        otherwise (keyword arguments, ``model_validate``, JSON).
+        """
+        found: str | None = self.__dict__.get(WORKFLOW_KEY)
+        return found
+
+    @property
     def is_terminal(self) -> bool:
         """Whether the job has ended (SUCCEEDED or FAILED) and will not change again."""
         return self.status.is_terminal
@@ -407,6 +421,18 @@ class StartedJob(_ServiceShape, frozen=True):
     """The reply of ``StartMatchingJob`` and ``StartIdMappingJob``: the new job's id."""
 
     job_id: str
+
+
+class WorkflowOutputPlace(_ServiceShape, frozen=True):
+    """One output location of a workflow; empty when it writes to Customer Profiles."""
+
+    output_s3_path: str = ""
+
+
+class WorkflowOutput(_ServiceShape, frozen=True):
+    """What ``GetMatchingWorkflow`` and ``GetIdMappingWorkflow`` say about where runs write."""
+
+    output_sources: tuple[WorkflowOutputPlace, ...] = ()
 
 
 class MatchingJobsPage(_ServiceShape, frozen=True):

@@ -4,10 +4,11 @@ No I/O here: a shell lists and fetches, this module decides. The service
 writes each run under the job's output location (``outputS3Path``) in a
 folder named after the job id, with a ``success`` folder of part files
 (the matched records) and an ``error`` folder (the records it could not
-process). Whether that folder sits right under the location or one level
-deeper (a folder per workflow, say) the service's documentation does not
-pin down, so `OutputSearch` looks in both places: first right under the
-location, then in each of its subfolders.
+process); AWS's user guide says so. Where that folder sits it does not
+say; the one public AWS sample that reads real output reads
+``<outputS3Path><workflowName>/<jobId>/success/``. So `OutputSearch` looks
+there first (one listing, when the job knows its workflow), then right
+under the location, and only then in each of the location's subfolders.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import (
     AliasGenerator,
@@ -33,10 +34,11 @@ from ._errors import (
     InvalidInputError,
     JobNotSucceededError,
     OutputNotFoundError,
+    OutputNotInS3Error,
     ResponseError,
 )
-from ._models import IdMappingJob, MatchingJob, UtcDatetime
-from ._status import JobStatus
+from ._models import IdMappingJob, MatchingJob, UtcDatetime, WorkflowOutput
+from ._status import IdMappingJobType, JobStatus
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Mapping
@@ -57,6 +59,9 @@ _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(?:/(?
 # A subfolder named like a job id is another run's folder, not a level
 # (a folder per workflow, say) that a job's folder could sit in.
 _JOB_FOLDER_NAME = re.compile(r"(?:^|/)[a-f0-9]{32}/$")
+# What may name a folder in an S3 key: a workflow's name (the part of an
+# ID mapping workflow's ARN after the last "/").
+_WORKFLOW_NAME = re.compile(r"^[a-zA-Z_0-9-]{1,255}$")
 
 
 class _OutputShape(
@@ -78,12 +83,17 @@ class OutputFile(_OutputShape, frozen=True):
         key: The object's key.
         size: Its size in bytes.
         last_modified: When it was written (UTC).
+        etag: Its ETag, without quotes (the content's MD5 for an object
+            written in one part, unencrypted or with S3's own keys);
+            ``None`` if the listing gave none. A download checks that
+            every range it fetches is of this version.
     """
 
     bucket: str
     key: str
     size: int
     last_modified: UtcDatetime
+    etag: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -106,8 +116,11 @@ class JobOutput(_OutputShape, frozen=True):
             ``partial=True``).
         locations: The folders searched for the job's output, in order, as
             ``s3://bucket/prefix/``; the last is where it was found.
-        folder: The job's output folder (``s3://bucket/prefix/JOB_ID/``),
-            or ``None`` when nothing was found (only with ``partial=True``).
+        folder: The job's output folder
+            (``s3://bucket/prefix/WORKFLOW/JOB_ID/``), or ``None`` when
+            nothing was found: a run that wrote nothing (its counts say no
+            record was processed, or an ID mapping ``DELETE_ONLY`` run), or
+            one not SUCCEEDED looked at with ``partial=True``.
         success: The part files of the ``success`` folder: the records
             processed.
         errors: The part files of the ``error`` folder: the records that
@@ -127,6 +140,12 @@ class JobOutput(_OutputShape, frozen=True):
     folder: str | None = None
     success: tuple[OutputFile, ...] = ()
     errors: tuple[OutputFile, ...] = ()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def empty(self) -> bool:
+        """Whether the job wrote no part files at all (then `folder` may be ``None``)."""
+        return not self.success and not self.errors
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -204,9 +223,11 @@ class Location:
         """The location as ``s3://bucket/prefix``."""
         return f"s3://{self.bucket}/{self.prefix}"
 
-    def job_folder(self, job_id: str) -> Location:
-        """The folder the service names after ``job_id``, right under this location."""
-        return Location(self.bucket, f"{self.prefix}{job_id}/")
+    def job_folder(self, job_id: str, workflow: str | None = None) -> Location:
+        """The folder named after ``job_id``: in ``workflow``'s folder, or right here."""
+        if workflow is None:
+            return Location(self.bucket, f"{self.prefix}{job_id}/")
+        return Location(self.bucket, f"{self.prefix}{workflow}/{job_id}/")
 
     def job_folders_below(self, subfolders: Iterable[str], job_id: str) -> list[Location]:
         """The folders named after ``job_id`` one level deeper, in listed subfolders.
@@ -243,6 +264,7 @@ class _Listed(BaseModel, frozen=True):
     Key: str
     Size: int
     LastModified: UtcDatetime
+    ETag: str | None = None
 
 
 class _Prefix(BaseModel, frozen=True):
@@ -273,60 +295,104 @@ class Listing:
 
 
 class OutputSearch:
-    """Finds a job's output folder and its part files from the listings it asks for.
+    """Finds a job's output folder and its part files from the requests it asks for.
 
     The shell's loop::
 
-        search = OutputSearch(job, partial=partial)
+        search = OutputSearch(job, partial=partial, workflow_name=workflow_name)
+        if search.workflow_to_read is not None:  # the job's reply named no location
+            search.take_workflow(get_workflow(workflowName=search.workflow_to_read))
         while (listing := search.next_listing()) is not None:
             for page in list_objects_v2_pages(**listing.params):
                 search.take(page)
         return search.result()
 
-    For each of the job's output locations, in order: its folder right
-    under the location; if that holds nothing, the location's subfolders,
-    and the job's folder in each. The first folder holding anything ends
-    the search.
+    For each of the job's output locations, in order: the job's folder in
+    the workflow's folder (``LOCATION/WORKFLOW/JOB_ID/``, where the service
+    writes), right under the location, then in each of the location's
+    subfolders. The first folder holding anything ends the search, so a
+    job that knows its workflow costs one listing.
 
     Raises (at construction, before any request):
-        InvalidInputError: ``job`` is not a job of either kind.
+        InvalidInputError: ``job`` is not a job of either kind, or
+            ``workflow_name`` is not a workflow's name or ARN.
         JobNotSucceededError: The job has not SUCCEEDED and ``partial`` is
             false.
+        OutputNotFoundError: The job names no output location and its
+            workflow is not known, so none can be read.
     """
 
-    def __init__(self, job: MatchingJob | IdMappingJob, *, partial: bool) -> None:
+    def __init__(
+        self,
+        job: MatchingJob | IdMappingJob,
+        *,
+        partial: bool,
+        workflow_name: str | None = None,
+    ) -> None:
         if not isinstance(job, (MatchingJob, IdMappingJob)):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise InvalidInputError(
                 "job must be a MatchingJob or IdMappingJob, as get_* and wait_for_* return; "
                 f"got {type(job).__name__}",
                 parameter="job",
             )
+        workflow = workflow_name if workflow_name is not None else job.workflow_name
+        self._workflow_folder = _workflow_folder(workflow)
         if job.status is not JobStatus.SUCCEEDED and not partial:
             raise JobNotSucceededError(job)
+        self.is_matching = isinstance(job, MatchingJob)
         self._job_id = job.job_id
         self._status = job.status
-        locations = dict.fromkeys(Location.parse(s.output_s3_path) for s in job.output_sources)
-        # Each listing to make, with the location whose subfolders to list
-        # next if it finds nothing (for a folder right under a location).
-        self._queue: deque[tuple[Listing, Location | None]] = deque(
-            (Listing(place.job_folder(job.job_id), False), place) for place in locations
-        )
-        self._current: tuple[Listing, Location | None] | None = None
+        self._expects_files = _wrote_records(job)
+        self._queue: deque[Listing] = deque()
+        self._current: Listing | None = None
         self._searched: list[str] = []
         self._found: Location | None = None
         self._anything = False  # the current folder holds at least one object
         self._parts: list[tuple[PartKind, _Listed]] = []
         self._subfolders: list[str] = []
+        self.workflow_to_read: str | None = None
+        """The workflow whose output location to read (``Get*Workflow``) first, if any."""
+        if job.output_sources:
+            self._plan(source.output_s3_path for source in job.output_sources)
+        elif workflow is None:
+            raise OutputNotFoundError(
+                job.job_id,
+                (),
+                "its reply names no output location and its workflow is not known; "
+                "pass workflow_name to read the workflow's",
+            )
+        else:
+            self.workflow_to_read = workflow
+
+    def take_workflow(self, workflow: WorkflowOutput) -> None:
+        """Read the output locations from the workflow's description.
+
+        Raises:
+            OutputNotInS3Error: The workflow writes to Customer Profiles.
+            OutputNotFoundError: It names no output location at all.
+        """
+        if self.workflow_to_read is None:
+            raise RuntimeError("take_workflow() without workflow_to_read")
+        paths = [place.output_s3_path for place in workflow.output_sources]
+        if paths and not any(paths):
+            raise OutputNotInS3Error(self._job_id, self.workflow_to_read)
+        if not paths:
+            raise OutputNotFoundError(
+                self._job_id, (), f"neither it nor workflow {self.workflow_to_read} names one"
+            )
+        self.workflow_to_read = None
+        self._plan(path for path in paths if path)
 
     def next_listing(self) -> Listing | None:
         """The next listing to make, all of whose pages go to `take`; None when done."""
+        if self.workflow_to_read is not None:
+            raise RuntimeError("next_listing() before take_workflow()")
         if self._current is not None:
             self._settle(self._current)
             self._current = None
         if self._found is not None or not self._queue:
             return None
-        self._current = self._queue.popleft()
-        listing = self._current[0]
+        listing = self._current = self._queue.popleft()
         if not listing.subfolders:
             self._searched.append(listing.location.uri)
         self._anything, self._parts, self._subfolders = False, [], []
@@ -340,7 +406,7 @@ class OutputSearch:
         """
         if self._current is None:
             raise RuntimeError("take() before next_listing()")
-        listing = self._current[0]
+        listing = self._current
         try:
             read = _ListingPage.model_validate(page)
         except ValidationError as error:
@@ -362,17 +428,16 @@ class OutputSearch:
         """The job's output, once `next_listing` has returned None.
 
         Raises:
-            OutputNotFoundError: No folder was found and the job SUCCEEDED
-                (or ``partial`` was false).
+            OutputNotFoundError: No folder was found, the job SUCCEEDED and
+                its counts say it wrote records.
         """
         if self._current is not None or (self._found is None and self._queue):
             raise RuntimeError("result() before the search is over")
+        searched = tuple(self._searched)
         if self._found is None:
-            if self._status is JobStatus.SUCCEEDED:
-                raise OutputNotFoundError(self._job_id, tuple(self._searched))
-            return JobOutput(
-                job_id=self._job_id, status=self._status, locations=tuple(self._searched)
-            )
+            if self._status is JobStatus.SUCCEEDED and self._expects_files:
+                raise OutputNotFoundError(self._job_id, searched)
+            return JobOutput(job_id=self._job_id, status=self._status, locations=searched)
         files: dict[PartKind, list[OutputFile]] = {"success": [], "error": []}
         for kind, listed in sorted(self._parts, key=lambda part: part[1].Key):
             files[kind].append(
@@ -381,26 +446,74 @@ class OutputSearch:
                     key=listed.Key,
                     size=listed.Size,
                     last_modified=listed.LastModified,
+                    etag=listed.ETag.strip('"') if listed.ETag else None,
                 )
             )
         return JobOutput(
             job_id=self._job_id,
             status=self._status,
-            locations=tuple(self._searched),
+            locations=searched,
             folder=self._found.uri,
             success=tuple(files["success"]),
             errors=tuple(files["error"]),
         )
 
-    def _settle(self, current: tuple[Listing, Location | None]) -> None:
-        listing, then = current
+    def _plan(self, paths: Iterable[str]) -> None:
+        for place in dict.fromkeys(Location.parse(path) for path in paths):
+            if self._workflow_folder is not None:
+                self._queue.append(
+                    Listing(place.job_folder(self._job_id, self._workflow_folder), False)
+                )
+            self._queue.append(Listing(place.job_folder(self._job_id), False))
+            self._queue.append(Listing(place, True))
+
+    def _settle(self, listing: Listing) -> None:
         if listing.subfolders:
             below = listing.location.job_folders_below(self._subfolders, self._job_id)
-            self._queue.extendleft((Listing(folder, False), None) for folder in reversed(below))
+            searched = set(self._searched)
+            self._queue.extendleft(
+                Listing(folder, False) for folder in reversed(below) if folder.uri not in searched
+            )
         elif self._anything:
             self._found = listing.location
-        elif then is not None:
-            self._queue.appendleft((Listing(then, True), None))
+
+
+def _workflow_folder(workflow: str | None) -> str | None:
+    """The folder the service names after ``workflow`` (a name, or an ID mapping ARN's name).
+
+    Raises:
+        InvalidInputError: ``workflow`` is neither.
+    """
+    if workflow is None:
+        return None
+    given = cast("object", workflow)  # callers without a type checker pass anything
+    name = (
+        workflow.rpartition("/")[2]
+        if isinstance(given, str) and workflow.startswith("arn:")
+        else given
+    )
+    if not isinstance(name, str) or not _WORKFLOW_NAME.match(name):
+        raise InvalidInputError(
+            f"workflow_name must be a workflow's name or ARN; got {workflow!r}",
+            parameter="workflow_name",
+        )
+    return name
+
+
+def _wrote_records(job: MatchingJob | IdMappingJob) -> bool:
+    """Whether a SUCCEEDED ``job`` must have written files: its counts say it processed records.
+
+    Not an ID mapping ``DELETE_ONLY`` run (it removes mappings and writes
+    none), and not a run whose counts say no record was processed or
+    refused; a run without counts may have written, so it counts as one
+    that did.
+    """
+    if isinstance(job, IdMappingJob) and job.job_type is IdMappingJobType.DELETE_ONLY:
+        return False
+    metrics = job.metrics
+    if metrics.total_records_processed is None and metrics.records_not_processed is None:
+        return True
+    return bool(metrics.total_records_processed or metrics.records_not_processed)
 
 
 def checked_output(output: JobOutput) -> JobOutput:

@@ -94,7 +94,7 @@ with _dag("matching_then_read_output"):
         ti = get_current_context()["ti"]
         job = MatchingJob.model_validate(ti.xcom_pull(task_ids="match", key="job"))
         jobs = EntityResolutionHook(aws_conn_id="aws_default").jobs
-        output = jobs.get_job_output(job)
+        output = jobs.get_job_output(job, workflow_name="customers")  # one listing
         records = sum(1 for _ in jobs.iter_output_records(output))
         return {"folder": output.folder, "records": records}
 

@@ -139,17 +139,21 @@ def job_document(job: Job) -> dict[str, object]:
 
 
 def output_folder(
-    jobs: EntityResolutionJobs, kind: JobKindName, document: Mapping[str, object]
+    jobs: EntityResolutionJobs,
+    kind: JobKindName,
+    workflow_name: str,
+    document: Mapping[str, object],
 ) -> str:
     """Where a SUCCEEDED job (its XCom document) wrote its files: ``s3://bucket/.../JOB_ID/``.
 
-    Found by the library's `get_job_output` (S3 listings only, with the
-    client's own S3 client: the hook's is the connection's).
+    Found by the library's `get_job_output` (one S3 listing where the
+    service writes, with the client's own S3 client: the hook's is the
+    connection's); empty when the run wrote no files.
     """
     from .._models import IdMappingJob, MatchingJob  # noqa: PLC0415 - models load on first use
 
     job = (MatchingJob if kind == "matching" else IdMappingJob).model_validate(document)
-    return jobs.get_job_output(job).folder or ""
+    return jobs.get_job_output(job, workflow_name=workflow_name or None).folder or ""
 
 
 def output_folder_of(hook: EntityResolutionHook, push: bool) -> OutputFolderOf | None:
@@ -160,7 +164,7 @@ def output_folder_of(hook: EntityResolutionHook, push: bool) -> OutputFolderOf |
     """
     if not push:
         return None
-    return lambda kind, document: output_folder(hook.jobs, kind, document)
+    return lambda kind, workflow, document: output_folder(hook.jobs, kind, workflow, document)
 
 
 def describe(kind: JobKindName, job: Job) -> str:

@@ -25,7 +25,7 @@ SUCCESS, FAILED, ERROR = "success", "failed", "error"
 OUTPUT_FOLDER_KEY = "output_folder"
 """The XCom key of a SUCCEEDED job's output folder (``s3://bucket/.../JOB_ID/``)."""
 
-OutputFolderOf = Callable[["JobKindName", Mapping[str, object]], str]
+OutputFolderOf = Callable[["JobKindName", str, Mapping[str, object]], str]
 """Finds the output folder of a SUCCEEDED job, given its kind and its document."""
 
 
@@ -102,7 +102,10 @@ def finish(
         kind: JobKindName = "matching" if payload.get("job_kind") == "matching" else "id_mapping"
         log.info(f"{JOB_TITLES[kind]} {job_id} SUCCEEDED: {document.get('metrics', {})}")
         if output_folder_of is not None:
-            _push_output_folder(context, log, output_folder_of, kind, document)
+            workflow = workflow_name if isinstance(workflow_name, str) else ""
+            _push_output_folder(
+                context, log, output_folder_of, kind=kind, workflow_name=workflow, document=document
+            )
         return document
     if status == FAILED:
         log.error(f"{message} (workflow {workflow_name}, job {job_id})")
@@ -114,11 +117,13 @@ def _push_output_folder(
     context: Context,
     log: Log,
     output_folder_of: OutputFolderOf,
+    *,
     kind: JobKindName,
+    workflow_name: str,
     document: Mapping[str, object],
 ) -> None:
     try:
-        folder = output_folder_of(kind, document)
+        folder = output_folder_of(kind, workflow_name, document)
     except EntityResolutionError as error:
         log.warning(
             f"{JOB_TITLES[kind]} {document.get('jobId')} SUCCEEDED, but its output folder "

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 import typer
 
-from .. import EntityResolutionJobs, JobNotSucceededError, JobOutput, OutputFile
+from .. import EntityResolutionJobs, JobNotSucceededError, JobOutput, JobStatus, OutputFile
 from ._common import EXIT_USAGE, JOB_ID_HELP, Settings, exits, settings
 from ._formats import JsonOpt, OutputOpt, QueryOpt, Rendering, rendering
 from ._help import PlainCommand
@@ -128,7 +128,10 @@ def show_files(found: JobOutput, *, render: Rendering) -> None:
         return
     console = stdout()
     if found.folder is None:
-        console.print(f"Job {found.job_id} ({found.status.value}) has written nothing yet.")
+        if found.status is JobStatus.SUCCEEDED:  # its counts say no record was processed
+            console.print(f"Job {found.job_id} (SUCCEEDED) wrote no files.")
+        else:
+            console.print(f"Job {found.job_id} ({found.status.value}) has written nothing yet.")
         return
     from rich.table import Table  # noqa: PLC0415 - Rich loads where it draws
 

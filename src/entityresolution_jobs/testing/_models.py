@@ -94,6 +94,8 @@ class FakeJob:
     start_time: datetime
     timeline: JobTimeline
     output_source_config: list[dict[str, Any]]
+    # The workflow's configuration when the job started: where and what it writes.
+    workflow_config: dict[str, Any] = field(default_factory=dict[str, Any], repr=False)
     pinned: JobState | None = None
     output_written: bool = False
     sequence: int = 0  # the order jobs were started in, across the backend's workflows
@@ -196,7 +198,9 @@ def _job_output(config: dict[str, Any]) -> list[dict[str, Any]]:
     role: str | None = config.get("roleArn")
     reported: list[dict[str, Any]] = []
     for source in sources[:1]:
-        if not role:  # an ID mapping workflow may have none; the job then reports none
+        # An ID mapping workflow may have no role, a matching workflow that
+        # writes to Customer Profiles no S3 path: the job then reports none.
+        if not role or not source.get("outputS3Path"):
             break
         output = {"roleArn": role, "outputS3Path": source.get("outputS3Path")}
         if source.get("KMSArn"):
@@ -401,18 +405,24 @@ class EntityResolutionBackend(BaseBackend):
         files appear once the run is done; not at all while the bucket is
         missing from moto's S3.
         """
-        if job.output_written or not job.output_source_config:
+        written_to = _written_to(job)
+        if job.output_written or written_to is None:
             return job
         state = job.state(self.clock())
         if state.status != SUCCEEDED or state.metrics is None:
+            return job
+        if isinstance(job, FakeIdMappingJob) and job.job_type == "DELETE_ONLY":
+            job.output_written = True  # it removes mappings and writes no file
             return job
         from moto.s3.models import s3_backends  # noqa: PLC0415 - S3 only for jobs that write
 
         job.output_written = write_output(
             s3_backends[self.account_id][self.partition],
-            job.job_id,
-            job.output_source_config[0]["outputS3Path"],
-            state.metrics,
+            workflow_name=job.workflow_name,
+            job_id=job.job_id,
+            output_s3_path=written_to,
+            metrics=state.metrics,
+            config=job.workflow_config,
             matching=isinstance(job, FakeMatchingJob),
         )
         return job
@@ -451,6 +461,7 @@ class EntityResolutionBackend(BaseBackend):
             start_time=now,
             timeline=replace(self.timeline),
             output_source_config=_job_output(workflow.config),
+            workflow_config=workflow.config,
             sequence=self._started,
             leaves_queue=self._leaves_queue,
         )
@@ -497,6 +508,15 @@ class EntityResolutionBackend(BaseBackend):
         if arn is None or arn["type"] != _ID_MAPPING.arn_type:
             return self, name
         return entityresolution_backends[arn["account"]][arn["region"]], arn["name"]
+
+
+def _written_to(job: FakeJob) -> str | None:
+    """Where ``job`` writes its files: the location it reports, else its workflow's (None: none)."""
+    for config in (job.output_source_config, job.workflow_config.get("outputSourceConfig") or []):
+        path: str | None = config[0].get("outputS3Path") if config else None
+        if path:
+            return path
+    return None
 
 
 def _job(workflow: FakeWorkflow, job_id: str) -> FakeJob:
