@@ -2,6 +2,7 @@
 # make bench-instructions: instructions per call and per short process, on the async pin's botocore and the newest.
 # make bench-cli: er-jobs' wall time against the AWS CLI's on the same fake (the CLI in .venv-awscli).
 # make bench-output: streaming a job's output records against a hand-written loop.
+# make bench-download: downloading 512 MiB of output through a modelled network, against aws s3 sync.
 # make bench-airflow: 100 deferred waits in one triggerer-style event loop (needs Airflow).
 # make test-lowest: the tests on the lowest dependency versions pyproject.toml allows.
 # make test-pythons: the tests on every other Python version pyproject.toml declares.
@@ -19,7 +20,7 @@ LOWEST_INSTALLED := $(LOWEST)/.installed-dev
 NEWEST := .venv-botocore-newest
 SOURCES := src tests tests-airflow benchmarks examples .ci
 
-.PHONY: demo test test-lowest test-pythons test-airflow test-aws-cli check mwaa lint types docs dist workflows bench bench-instructions bench-cli bench-output bench-airflow clean
+.PHONY: demo test test-lowest test-pythons test-airflow test-aws-cli check mwaa lint types docs dist workflows bench bench-instructions bench-cli bench-output bench-download bench-airflow clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -111,7 +112,7 @@ bench: $(INSTALLED) $(NEWEST)/.installed $(AWSCLI)/.installed
 		&& ../$(BIN)/python cold_process.py --newest ../$(NEWEST)/bin/python \
 		&& ../$(BIN)/python import_time.py && ../$(BIN)/python cli_startup.py ../$(AWSCLI)/bin/aws \
 		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py \
-		&& ../$(BIN)/python output_records.py
+		&& ../$(BIN)/python output_records.py && ../$(BIN)/python output_download.py ../$(AWSCLI)/bin/aws
 
 # The newest boto3 and botocore, as `pip install entityresolution-jobs` without
 # the async extra gets them today (aiobotocore holds .venv's botocore back).
@@ -134,6 +135,11 @@ bench-cli: $(INSTALLED) $(AWSCLI)/.installed
 # Streaming a job's output: time per row against a hand-written loop, memory at 10 and 100 MB.
 bench-output: $(INSTALLED)
 	cd benchmarks && ../$(BIN)/python output_records.py
+
+# Downloading a job's output (512 MiB, 16 parts) through a proxy of 25 MB/s per connection
+# and 30 ms to first byte: the library, er-jobs and aws s3 sync, wall time, MB/s, peak memory.
+bench-download: $(INSTALLED) $(AWSCLI)/.installed
+	cd benchmarks && ../$(BIN)/python output_download.py ../$(AWSCLI)/bin/aws
 
 # The triggerer benchmark needs Airflow: it runs in the newest tested MWAA line's environment.
 AIRFLOW_NEWEST := $(shell awk '$$3 == "test" { line = $$1 } END { print line }' .ci/airflow-lines.txt)

@@ -466,6 +466,9 @@ _BOTOCORE_ERRORS: Mapping[type[BaseException], type[EntityResolutionError]] = {
     botocore_errors.ReadTimeoutError: RequestTimeoutError,
     botocore_errors.ConnectionError: TransportError,
     botocore_errors.HTTPClientError: TransportError,
+    # A reply's body that broke off midway: the connection failed, as above.
+    botocore_errors.ResponseStreamingError: TransportError,
+    botocore_errors.IncompleteReadError: TransportError,
     botocore_errors.NoCredentialsError: CredentialsError,
     botocore_errors.PartialCredentialsError: CredentialsError,
     botocore_errors.CredentialRetrievalError: CredentialsError,

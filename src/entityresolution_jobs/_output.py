@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import (
@@ -41,16 +39,11 @@ from ._models import IdMappingJob, MatchingJob, UtcDatetime, WorkflowOutput
 from ._status import IdMappingJobType, JobStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterable, Mapping
-    from os import PathLike
-    from typing import BinaryIO
+    from collections.abc import Iterable, Mapping
 
     from typing_extensions import Self
 
 __all__ = ["JobOutput", "OutputFile"]
-
-DOWNLOAD_CHUNK = 1024 * 1024
-"""Bytes of a part file fetched and written at a time when downloading."""
 
 PartKind = Literal["success", "error"]
 """Which folder of a job's output a part file sits in."""
@@ -528,45 +521,3 @@ def checked_output(output: JobOutput) -> JobOutput:
             parameter="output",
         )
     return output
-
-
-def download_targets(
-    output: JobOutput, directory: str | PathLike[str]
-) -> list[tuple[OutputFile, Path, bool]]:
-    """Each part file of ``output``, its local path, and whether it is there already.
-
-    A file's path below ``directory`` is its key below the job's folder
-    (``success/part-00000.csv``); one already there with the same size is
-    not fetched again.
-
-    Raises:
-        ResponseError: A key would lead outside ``directory`` (``..``).
-    """
-    root = Path(directory)
-    targets: list[tuple[OutputFile, Path, bool]] = []
-    for part in checked_output(output).files:
-        parts = output.relative_key(part).split("/")
-        if any(segment in ("", ".", "..") for segment in parts):
-            raise ResponseError(f"output part {part.s3_uri} has a key that is no local path")
-        path = root.joinpath(*parts)
-        there = path.is_file() and path.stat().st_size == part.size
-        targets.append((part, path, there))
-    return targets
-
-
-@contextmanager
-def writing(path: Path) -> Generator[BinaryIO]:
-    """A file to write ``path``'s content into: it becomes ``path`` only when complete.
-
-    It is written as ``NAME.download`` beside it (folders created), renamed
-    at the end, and removed if the writing fails, so that an interrupted
-    download never leaves a file of the right name with the wrong content.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.download")
-    try:
-        with partial.open("wb") as file:
-            yield file
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, cast
 
 from ._errors import EntityResolutionError, InvalidInputError, JobT, WatchJobsError
+from ._validation import count_of_at_least_one
 from ._waiting import waiter_for
 
 if TYPE_CHECKING:
@@ -96,12 +97,7 @@ class Scheduler(Generic[JobT]):
     """
 
     def __init__(self, waiters: Sequence[Waiter[JobT]], max_rate: int, clock: Clock) -> None:
-        rate = cast("object", max_rate)  # callers without a type checker pass anything
-        if isinstance(rate, bool) or not isinstance(rate, int) or rate < 1:
-            raise InvalidInputError(
-                f"max_rate must be a whole number of requests >= 1; got {rate!r}",
-                parameter="max_rate",
-            )
+        count_of_at_least_one(max_rate, "max_rate", "requests")
         self.waiters = waiters
         self.max_rate = max_rate
         self.clock = clock

@@ -29,6 +29,20 @@ _log = logging.getLogger("entityresolution_jobs")
 _REMEMBERED = 1024
 
 
+def count_of_at_least_one(value: object, name: str, unit: str) -> int:
+    """``value``, if it is a whole number of at least 1 (not a bool).
+
+    Raises:
+        InvalidInputError: It is not; the message names ``name`` and what
+            it counts (``unit``).
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(
+            f"{name} must be a whole number of {unit} >= 1; got {value!r}", parameter=name
+        )
+    return value
+
+
 class _Rule:
     """The constraints on one input member, and on what it contains.
 

@@ -140,3 +140,7 @@ def output_misuse(er: EntityResolutionJobs, summary: MatchingJobSummary) -> None
     for record in er.iter_output_records(output):
         print(record["RecordId"] + 1)  # E: Unsupported operand types for +
     er.download_job_output(output, "out", on_progress=lambda n: None)  # E: incompatible type
+    er.download_job_output(output, "out", max_concurrency="10")  # E: incompatible type "str"
+    job = er.get_matching_job("customers", "0" * 32)
+    er.get_job_output(job, workflow_name=7)  # E: incompatible type "int"
+    output.empty = True  # E: read-only
