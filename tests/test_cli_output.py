@@ -102,6 +102,7 @@ def test_a_terminal_gets_a_download_progress_bar(
 ) -> None:
     screen = io.StringIO()
     monkeypatch.setattr(_output, "stderr", lambda: Console(file=screen, force_terminal=True))
+    monkeypatch.setenv("FORCE_COLOR", "1")  # what makes Rich count a pipe a terminal
 
     run = er_jobs("output", "wf", job_id, "--download", str(tmp_path))
 
@@ -200,6 +201,19 @@ def test_a_job_with_no_error_records_says_so(
 
     assert run.code == 0, run.err
     assert run.out == "No records.\n"
+
+
+def test_a_download_to_a_pipe_draws_no_bar_and_loads_no_rich(
+    er_jobs: Any, job_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(_output, "stderr", lambda: pytest.fail("Rich was asked"))
+
+    run = er_jobs("output", "wf", job_id, "--download", str(tmp_path))
+
+    assert run.code == 0, run.err
+    assert "downloading" not in run.err
 
 
 def test_a_succeeded_run_that_wrote_nothing_says_so_and_exits_0(

@@ -508,6 +508,17 @@ class TestReadingRecords:
         with pytest.raises(InvalidInputError, match="job must be a MatchingJob or IdMappingJob"):
             er.get_job_output("0123456789abcdef0123456789abcdef")  # type: ignore[arg-type]
 
+    def test_a_job_output_reads_back_from_its_model_dump_and_json(
+        self, entity_resolution: EntityResolutionMock, er: EntityResolutionJobs, s3: Any
+    ) -> None:
+        # As an Airflow task hands it to the next through XCom: computed
+        # fields (total_size, s3_uri, ...) are written, and ignored on reading.
+        output = er.get_job_output(succeeded_matching_job(entity_resolution, er))
+
+        assert "total_size" in output.model_dump()
+        assert JobOutput.model_validate(output.model_dump()) == output
+        assert JobOutput.model_validate_json(output.model_dump_json()) == output
+
     def test_a_job_output_holds_only_files_in_the_jobs_folder(self) -> None:
         folder = f"{ROOT}{OTHER_JOB}/"
         outside = {

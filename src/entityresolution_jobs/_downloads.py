@@ -22,6 +22,7 @@ where it broke.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import threading
@@ -76,6 +77,7 @@ _BROKEN_STREAM = (
     BotocoreConnectionError,
     ConnectionError,
     TimeoutError,
+    asyncio.TimeoutError,  # not yet the built-in one on Python 3.10
 )
 _BROKEN_STREAM_NAMES = frozenset(
     {

@@ -65,7 +65,19 @@ class _OutputShape(
     frozen=True,
     extra="forbid",
 ):
-    """Base of the output models: immutable."""
+    """Base of the output models: immutable, and read back from their own ``model_dump()``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_computed_fields(cls, data: object) -> object:
+        # model_dump() writes the computed fields (total_size, s3_uri, ...);
+        # they are derived, so reading them back ignores them rather than
+        # refusing them as unknown keys.
+        if not isinstance(data, dict):
+            return data
+        computed = cls.__pydantic_computed_fields__
+        given = cast("dict[str, object]", data)
+        return {key: value for key, value in given.items() if key not in computed}
 
 
 class OutputFile(_OutputShape, frozen=True):

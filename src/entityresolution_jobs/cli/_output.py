@@ -20,7 +20,7 @@ from .. import EntityResolutionJobs, JobNotSucceededError, JobOutput, JobStatus,
 from ._common import EXIT_USAGE, JOB_ID_HELP, Settings, exits, settings
 from ._formats import JsonOpt, OutputOpt, QueryOpt, Rendering, rendering
 from ._help import PlainCommand
-from ._render import stderr, stdout, when
+from ._render import may_be_terminal, stderr, stdout, when
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -173,8 +173,9 @@ def fetch(
     er: EntityResolutionJobs, found: JobOutput, directory: Path, *, render: Rendering
 ) -> None:
     """Download the part files, with a progress bar on a terminal; a line per file after."""
-    console = stderr()
-    with _progress(console.is_terminal, found.total_size) as advance:
+    # Rich (30 ms to import) only where a bar may be drawn.
+    terminal = may_be_terminal() and stderr().is_terminal
+    with _progress(terminal, found.total_size) as advance:
         paths = er.download_job_output(found, directory, on_progress=advance)
     if render.machine:
         render.emit(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from contextlib import contextmanager
 from datetime import timedelta
@@ -211,3 +213,15 @@ def stderr() -> Console:
     from rich.console import Console  # noqa: PLC0415 - see the imports
 
     return Console(stderr=True, highlight=False)
+
+
+def may_be_terminal() -> bool:
+    """False when standard error is plainly no terminal: then Rich need not load to say so.
+
+    Rich counts it a terminal when it is a TTY, or when ``FORCE_COLOR`` or
+    ``TTY_COMPATIBLE`` says so; anything else is not one.
+    """
+    isatty = getattr(sys.stderr, "isatty", None)
+    if callable(isatty) and isatty():
+        return True
+    return any(os.environ.get(name) for name in ("FORCE_COLOR", "TTY_COMPATIBLE"))
