@@ -23,7 +23,9 @@ unless the case says otherwise):
   job of a kind at a time) before its run: 10 min with history, or 6 h
   with neither history nor counts. Its ``startTime`` is when it was
   started; the waiter counts its age from the run's start, seen between
-  the last QUEUED poll and the first that was not.
+  the last QUEUED poll and the first that was not;
+- short runs with a history: 2.5 s (as the fake service's jobs) and 1 min,
+  where no gap may outlast what the Smithy rule would notice.
 
 Run: make bench   (or: python benchmarks/waiter_polling.py [runs])
 """
@@ -81,6 +83,10 @@ CASES = [
          queued=3 * HOUR, target="calls <= 1/3 of sleep(30)'s, latency <= 15 s"),
     Case("6 h job QUEUED 3 h behind another, no history, no counts", 6 * HOUR, 0.1, False,
          False, queued=3 * HOUR, target="calls <= Smithy only's"),
+    Case("2.5 s job (as the fake's), history of 5 runs", 2.5, 0.1, True, False,
+         target="latency <= Smithy only's"),
+    Case("1 min job, history of 5 runs", 60.0, 0.1, True, False,
+         target="latency <= Smithy only's"),
 ]  # fmt: skip
 
 

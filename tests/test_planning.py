@@ -6,6 +6,7 @@ waiter and both shells around them, with injected clocks.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import math
@@ -15,6 +16,7 @@ import pytest
 from botocore.stub import Stubber
 
 from entityresolution_jobs import (
+    AsyncEntityResolutionJobs,
     EntityResolutionJobs,
     InvalidInputError,
     JobMetrics,
@@ -118,7 +120,20 @@ class TestPlan:
         short = Plan(_policy(), estimate=Estimate(600.0, 60.0, "history"))
         assert short.next_delay(age=0.0, remaining=HOUR) == 150.0
         tiny = Plan(_policy(), estimate=Estimate(60.0, 6.0, "history"))
-        assert tiny.next_delay(age=0.0, remaining=HOUR) == 64.0  # never under max_delay
+        assert tiny.next_delay(age=0.0, remaining=HOUR) == 15.0  # a quarter, under max_delay
+
+    def test_a_history_of_short_runs_polls_every_min_delay_not_every_max_delay(self) -> None:
+        # Runs of about 2.5 s: far before the end, the normal's hazard is nil
+        # and its gap formula asks for ever more; a quarter of the duration,
+        # at least min_delay, bounds it, where max_delay (64 s) once did.
+        estimate = history_estimate([2.4, 2.5, 2.6, 2.5, 2.5])
+        assert estimate is not None
+        plan = Plan(_policy(), estimate=estimate)
+        plan.start(0.5)
+
+        gaps = [plan.next_delay(age=age, remaining=HOUR) for age in (0.5, 2.5, 4.5)]
+
+        assert gaps == [2.0, 2.0, 2.0]
 
     def test_far_before_a_narrow_estimate_the_gap_is_the_cap(self) -> None:
         plan = Plan(_policy(), estimate=Estimate(10 * HOUR, 60.0, "caller"))  # z = -600
@@ -446,6 +461,62 @@ class TestAgainstTheFakeService:
 
         assert job.status is JobStatus.SUCCEEDED
         assert "expected to take 1:00:00 from 3 finished runs" in caplog.text
+
+
+class TestShortRunsOverHttp:
+    """The workflow's history of 2.5 s runs, read through the fake's HTTP endpoint."""
+
+    @pytest.fixture
+    def clock(self, moto_server: str) -> SharedClock:
+        """The fake's clock, after three finished runs of 2.5 s."""
+        fake, clock = EntityResolutionMock(), SharedClock()
+        fake.clock = clock.wall
+        fake.timeline = JobTimeline(queued_seconds=0, running_seconds=2.5)
+        fake.create_workflow(WORKFLOW)
+        er = EntityResolutionJobs(endpoint_url=moto_server)
+        for _ in range(3):
+            er.start_matching_job(WORKFLOW)
+            clock.sleep(3.0)
+        return clock
+
+    @staticmethod
+    def _wait(endpoint: str, clock: SharedClock, *, use_history: bool) -> float:
+        """Seconds from a new job's end until a wait on it saw that end."""
+        er = EntityResolutionJobs(endpoint_url=endpoint)
+        job_id = er.start_matching_job(WORKFLOW)
+        started = clock.monotonic()
+        job = er.wait_for_matching_job(
+            WORKFLOW, job_id, use_history=use_history,
+            clock=clock.monotonic, sleep=clock.sleep, now=clock.wall,
+        )  # fmt: skip
+        assert job.status is JobStatus.SUCCEEDED
+        return clock.monotonic() - started - 2.5
+
+    def test_a_history_of_short_runs_sees_the_end_no_later_than_no_history(
+        self, moto_server: str, clock: SharedClock, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.DEBUG, logger="entityresolution_jobs")
+
+        with_history = self._wait(moto_server, clock, use_history=True)
+        clock.sleep(1.0)
+        without = self._wait(moto_server, clock, use_history=False)
+
+        assert "expected to take 0:00:02 from 3 finished runs" in caplog.text
+        assert with_history <= without
+        assert with_history <= 2.0  # was about 60 s: one gap of max_delay
+
+    def test_the_async_shell_too(self, moto_server: str, clock: SharedClock) -> None:
+        async def wait() -> float:
+            async with AsyncEntityResolutionJobs(endpoint_url=moto_server) as er:
+                job_id = await er.start_matching_job(WORKFLOW)
+                started = clock.monotonic()
+                await er.wait_for_matching_job(
+                    WORKFLOW, job_id, clock=clock.monotonic, sleep=clock.async_sleep,
+                    now=clock.wall,
+                )  # fmt: skip
+                return clock.monotonic() - started - 2.5
+
+        assert asyncio.run(wait()) <= 2.0
 
 
 class TestQueued:

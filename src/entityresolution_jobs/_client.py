@@ -290,7 +290,8 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
                 between two polls.
             max_delay: The most seconds between two polls, a hard cap. By
                 default 64 s under the Smithy rule, and for a planned gap a
-                quarter of the predicted duration, from 64 s to 15 minutes.
+                quarter of the predicted duration, from ``min_delay`` to 15
+                minutes.
             expected_duration: Your estimate of the job's whole duration,
                 in seconds from its start; it wins over the history.
             use_history: Estimate the duration from the workflow's recent

@@ -27,8 +27,10 @@ plan would allow before the estimate's end (`_queued_gap`): the queue
 says nothing about the run.
 
 Gaps never exceed the caller's ``max_delay``; without one, a planned gap is
-at most a quarter of the predicted duration, between ``DEFAULT_MAX_DELAY``
-and `LONGEST_PLANNED_GAP`. The deadline rule is `WaitPolicy`'s.
+at most a quarter of the predicted duration, between ``min_delay`` and
+`LONGEST_PLANNED_GAP`: a job of a few seconds is polled every ``min_delay``,
+not every ``max_delay`` (a gap twenty times its whole run, as it once was).
+The deadline rule is `WaitPolicy`'s.
 """
 
 from __future__ import annotations
@@ -232,11 +234,11 @@ class Plan:
         """The gap while the job waits QUEUED, which says nothing about its running time.
 
         It doubles from ``min_delay`` as the Smithy rule does, counted from
-        the first QUEUED poll, up to the gap a plan would make for the
-        job's expected duration (a quarter of it, as `_bounded` caps), or
-        ``max_delay`` with no estimate: once it runs, the job is not
-        expected to end sooner than that, so seeing its run start later
-        costs no detection latency at its end.
+        the first QUEUED poll, up to a quarter of the job's expected
+        duration but no less than ``max_delay`` (as the Smithy rule would
+        while it waits), or ``max_delay`` with no estimate: once it runs,
+        a long job is not expected to end sooner than that, so seeing its
+        run start later costs no detection latency at its end.
         """
         self.rule = "queued"
         self._queued_attempt += 1
@@ -285,5 +287,5 @@ class Plan:
         if self.cap is not None:
             cap = self.cap
         else:
-            cap = min(LONGEST_PLANNED_GAP, max(self.policy.max_delay, duration / 4))
+            cap = min(LONGEST_PLANNED_GAP, max(self.policy.min_delay, duration / 4))
         return min(max(gap, self.policy.min_delay), cap)
