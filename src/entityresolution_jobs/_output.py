@@ -75,7 +75,7 @@ class _OutputShape(
         # refusing them as unknown keys.
         if not isinstance(data, dict):
             return data
-        computed = cls.__pydantic_computed_fields__
+        computed = cls.model_computed_fields
         given = cast("dict[str, object]", data)
         return {key: value for key, value in given.items() if key not in computed}
 
