@@ -51,6 +51,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._aio import AsyncEntityResolutionJobs
     from ._client import EntityResolutionJobs
+    from ._estimates import EstimateBasis, JobEstimate
     from ._models import (
         IdMappingJob,
         IdMappingJobMetrics,
@@ -71,6 +72,7 @@ __all__ = [
     "CredentialsError",
     "EntityResolutionError",
     "EntityResolutionJobs",
+    "EstimateBasis",
     "ExceedsLimitError",
     "IdMappingJob",
     "IdMappingJobFailedError",
@@ -80,6 +82,7 @@ __all__ = [
     "IdMappingJobWaitTimeoutError",
     "InternalServerError",
     "InvalidInputError",
+    "JobEstimate",
     "JobFailedError",
     "JobId",
     "JobMetrics",
@@ -123,6 +126,8 @@ _LAZY = {
     "OutputSource": "_models",
     "JobOutput": "_output",
     "OutputFile": "_output",
+    "EstimateBasis": "_estimates",
+    "JobEstimate": "_estimates",
 }
 
 if not TYPE_CHECKING:

@@ -21,6 +21,7 @@ from ._core import (
     Shell,
     connect_to,
     id_mapping_start_params,
+    kind_of,
     raise_translated,
     translating,
     translating_s3,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from ._core import Connection, JobKind, Operation
     from ._downloads import PieceFetch
     from ._errors import JobT
+    from ._estimates import JobEstimate
     from ._models import (
         IdMappingJob,
         IdMappingJobSummary,
@@ -186,6 +188,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         expected_duration: float | None = None,
         use_history: bool = True,
         on_update: Callable[[MatchingJob], object] | None = None,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
@@ -203,7 +206,27 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
             clock=clock, now=now,
         )  # fmt: skip
-        return await self._wait(waiter, on_update, sleep)
+        return await self._wait(waiter, on_update, sleep, on_estimate)
+
+    async def estimate_job_end(
+        self,
+        workflow_name: str,
+        job: MatchingJob | IdMappingJob,
+        *,
+        expected_duration: float | None = None,
+        use_history: bool = True,
+        now: Callable[[], datetime] = utc_now,
+    ) -> JobEstimate:
+        """When a job is expected to end (see `EntityResolutionJobs.estimate_job_end`)."""
+        from ._waiting import estimating_waiter  # noqa: PLC0415 - loads on first use
+
+        waiter = estimating_waiter(
+            kind_of(job), workflow_name, job, expected_duration=expected_duration,
+            use_history=use_history, now=now,
+        )  # fmt: skip
+        if waiter.needs_history:
+            waiter.take_history(await self._call(waiter.kind.list, **waiter.history_params))
+        return waiter.estimate()
 
     def watch_matching_jobs(
         self,
@@ -294,6 +317,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         expected_duration: float | None = None,
         use_history: bool = True,
         on_update: Callable[[IdMappingJob], object] | None = None,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
@@ -311,7 +335,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
             clock=clock, now=now,
         )  # fmt: skip
-        return await self._wait(waiter, on_update, sleep)
+        return await self._wait(waiter, on_update, sleep, on_estimate)
 
     def watch_id_mapping_jobs(
         self,
@@ -543,10 +567,13 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         waiter: Waiter[JobT],
         on_update: Callable[[JobT], object] | None,
         sleep: AsyncSleep,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
     ) -> JobT:
         async for job in self._watch(waiter, sleep):
             if on_update is not None:
                 on_update(job)
+            if on_estimate is not None:
+                on_estimate(waiter.estimate())
         return waiter.outcome()
 
     async def _watch_many(

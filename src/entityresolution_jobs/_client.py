@@ -19,6 +19,7 @@ from ._core import (
     Shell,
     connect_to,
     id_mapping_start_params,
+    kind_of,
     raise_translated,
     translating,
     translating_s3,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from ._core import Connection, JobKind, Operation
     from ._downloads import PieceFetch
     from ._errors import JobT
+    from ._estimates import JobEstimate
     from ._models import (
         IdMappingJob,
         IdMappingJobSummary,
@@ -245,6 +247,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         expected_duration: float | None = None,
         use_history: bool = True,
         on_update: Callable[[MatchingJob], object] | None = None,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
@@ -297,6 +300,9 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             use_history: Estimate the duration from the workflow's recent
                 finished jobs (one extra list call per wait).
             on_update: Called with every state fetched, in order.
+            on_estimate: Called after each of them with the job's
+                `JobEstimate`: when the waiter now expects it to end, the
+                prediction its polls are planned by (no extra request).
             clock: Monotonic seconds; injectable for tests.
             now: The current time (an aware datetime), which the job's age
                 is measured against; injectable for tests.
@@ -319,7 +325,61 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
             clock=clock, now=now,
         )  # fmt: skip
-        return self._wait(waiter, on_update, sleep)
+        return self._wait(waiter, on_update, sleep, on_estimate)
+
+    def estimate_job_end(
+        self,
+        workflow_name: str,
+        job: MatchingJob | IdMappingJob,
+        *,
+        expected_duration: float | None = None,
+        use_history: bool = True,
+        now: Callable[[], datetime] = utc_now,
+    ) -> JobEstimate:
+        """When a job of either kind is expected to end, with a range and its basis.
+
+        The waiter's own prediction, as a wait on the job would plan its
+        polls by: from ``expected_duration`` if given, else from the
+        durations of the workflow's recent SUCCEEDED jobs (one page of
+        ``ListMatchingJobs`` or ``ListIdMappingJobs``, the request this
+        sends; none for a job that has ended or with ``use_history=False``).
+        One state of the job shows no progress: a wait's ``on_estimate``
+        sees the estimate sharpen once the counts grow.
+
+        Args:
+            workflow_name: The job's workflow (an ID mapping workflow's ARN
+                works too).
+            job: The job, as ``get_*``, ``list_*`` or ``wait_for_*`` read it.
+            expected_duration: Your estimate of its whole duration, in
+                seconds from its start; it wins over the history.
+            use_history: Read the workflow's recent jobs.
+            now: The current time (an aware datetime); injectable for tests.
+
+        Returns:
+            The estimate: the job's end if it has ended; for a QUEUED job,
+            the times as if its run began now (``queued`` is true).
+
+        Raises:
+            InvalidInputError: ``job`` is not a job, or an argument is
+                invalid; nothing was sent.
+            EntityResolutionError: Listing the workflow's jobs failed, as
+                for `list_matching_jobs`.
+
+        Example:
+            ```python
+            estimate = er.estimate_job_end("customers", er.get_matching_job("customers", job_id))
+            print(estimate.basis, estimate.expected_end, estimate.remaining)
+            ```
+        """
+        from ._waiting import estimating_waiter  # noqa: PLC0415 - loads on first use
+
+        waiter = estimating_waiter(
+            kind_of(job), workflow_name, job, expected_duration=expected_duration,
+            use_history=use_history, now=now,
+        )  # fmt: skip
+        if waiter.needs_history:
+            waiter.take_history(self._call(waiter.kind.list, **waiter.history_params))
+        return waiter.estimate()
 
     def watch_matching_jobs(
         self,
@@ -487,6 +547,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         expected_duration: float | None = None,
         use_history: bool = True,
         on_update: Callable[[IdMappingJob], object] | None = None,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
@@ -513,7 +574,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
             clock=clock, now=now,
         )  # fmt: skip
-        return self._wait(waiter, on_update, sleep)
+        return self._wait(waiter, on_update, sleep, on_estimate)
 
     def watch_id_mapping_jobs(
         self,
@@ -823,11 +884,17 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             yield from operation.read(page, params)
 
     def _wait(
-        self, waiter: Waiter[JobT], on_update: Callable[[JobT], object] | None, sleep: Sleep
+        self,
+        waiter: Waiter[JobT],
+        on_update: Callable[[JobT], object] | None,
+        sleep: Sleep,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
     ) -> JobT:
         for job in self._watch(waiter, sleep):
             if on_update is not None:
                 on_update(job)
+            if on_estimate is not None:
+                on_estimate(waiter.estimate())
         return waiter.outcome()
 
     def _watch(self, waiter: Waiter[JobT], sleep: Sleep) -> Iterator[JobT]:

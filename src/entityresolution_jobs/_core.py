@@ -179,6 +179,25 @@ ID_MAPPING: JobKind[IdMappingJob, IdMappingJobSummary] = JobKind(
 )
 
 
+def kind_of(job: object) -> JobKind[Any, Any]:
+    """The kind of ``job``: `MATCHING` for a `MatchingJob`, `ID_MAPPING` for an `IdMappingJob`.
+
+    Raises:
+        InvalidInputError: ``job`` is neither.
+    """
+    from ._models import IdMappingJob, MatchingJob  # noqa: PLC0415 - models load on first use
+
+    if isinstance(job, MatchingJob):
+        return MATCHING
+    if isinstance(job, IdMappingJob):
+        return ID_MAPPING
+    raise InvalidInputError(
+        "job must be a MatchingJob or IdMappingJob, as get_* and wait_for_* return; "
+        f"got {type(job).__name__}",
+        parameter="job",
+    )
+
+
 def id_mapping_start_params(
     workflow_name: str,
     job_type: IdMappingJobType | None,

@@ -81,11 +81,13 @@ class Estimate:
         duration: The most likely duration (E).
         spread: Its standard deviation (sigma).
         source: Where it comes from: ``"caller"`` or ``"history"``.
+        runs: How many finished runs it was made from (0 for the caller's).
     """
 
     duration: float
     spread: float
     source: str
+    runs: int = 0
 
 
 def caller_estimate(expected_duration: float) -> Estimate:
@@ -127,7 +129,7 @@ def history_estimate(durations: Sequence[float]) -> Estimate | None:
         n - 1 + PRIOR_RUNS
     )
     sigma = math.sqrt(pooled * (1 + 1 / n)) * SPREAD_MARGIN
-    return Estimate(median, max(sigma, MIN_SPREAD * median), "history")
+    return Estimate(median, max(sigma, MIN_SPREAD * median), "history", n)
 
 
 @dataclass
@@ -158,6 +160,31 @@ class Progress:
         (t1, d1), (t2, d2) = self.first, self.last
         rate = (d2 - d1) / (t2 - t1)
         return t2 + (self.total - d2) / rate
+
+
+END_RANGE = 0.9
+"""The share of likely ends that an end's range (earliest to latest) covers."""
+PROGRESS_UNCERTAINTY = 0.1
+"""A progress-predicted end's range: this share of the time left, either way."""
+
+
+@dataclass(frozen=True)
+class PredictedEnd:
+    """When a job is likely to end, in seconds of its age (from its run's start).
+
+    Attributes:
+        earliest: The start of the range (`END_RANGE` of the likely ends).
+        expected: The most likely end: the median of what remains possible.
+        latest: The end of the range.
+        basis: What it rests on: ``"progress"``, ``"history"`` or ``"caller"``.
+        runs: The finished runs a history estimate was made from.
+    """
+
+    earliest: float
+    expected: float
+    latest: float
+    basis: str
+    runs: int = 0
 
 
 @dataclass
@@ -229,6 +256,41 @@ class Plan:
         if remaining - delay <= policy.min_delay:
             delay = remaining - policy.min_delay
         return delay
+
+    def predicted_end(self, age: float) -> PredictedEnd | None:
+        """When the job is likely to end, as its gaps assume; None if nothing is known.
+
+        The same sources, in the same order, as `next_delay`: the counts'
+        rate, then the estimate while the job has not outrun it. From an
+        estimate (normal, its spread widened by the start's uncertainty),
+        the range is the middle `END_RANGE` of the ends still possible at
+        ``age``; from the counts, the end they predict give or take
+        `PROGRESS_UNCERTAINTY` of the time left (at least `MIN_SPREAD` of
+        the whole).
+        """
+        end = self.progress.predicted_end()
+        if end is not None and age <= end + max(
+            PEAK_GAP_FACTOR * self.policy.min_delay, MIN_SPREAD * end
+        ):
+            give = max(PROGRESS_UNCERTAINTY * max(end - age, 0.0), MIN_SPREAD * end)
+            return PredictedEnd(max(age, end - give), max(age, end), end + give, "progress")
+        estimate = self.estimate
+        if estimate is None or self._estimate_failed:
+            return None
+        spread = math.sqrt(estimate.spread**2 + self._start_variance)
+        if age > estimate.duration + WINDOW_SIGMAS * spread:
+            return None  # outrun: the plan has fallen back to the Smithy rule
+        durations = statistics.NormalDist(estimate.duration, spread)
+        passed = durations.cdf(age)  # the ends already ruled out: it still runs
+        left = 1.0 - passed
+        tail = (1.0 - END_RANGE) / 2
+
+        def quantile(share: float) -> float:
+            return max(age, durations.inv_cdf(min(passed + share * left, 1 - 1e-12)))
+
+        return PredictedEnd(
+            quantile(tail), quantile(0.5), quantile(1 - tail), estimate.source, estimate.runs
+        )
 
     def _queued_gap(self) -> float:
         """The gap while the job waits QUEUED, which says nothing about its running time.

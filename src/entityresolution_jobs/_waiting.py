@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ._core import JobKind
+    from ._estimates import JobEstimate
     from ._models import IdMappingJobSummary, MatchingJobSummary
 
     JobSummary = MatchingJobSummary | IdMappingJobSummary
@@ -276,6 +277,33 @@ class Waiter(Generic[JobT]):
                 len(durations),
             )
 
+    def take_snapshot(self, job: JobT) -> None:
+        """Take in one state of the job read elsewhere, as a first poll would, without logging."""
+        self._note_run(job)
+        self.last = job
+
+    def estimate(self) -> JobEstimate:
+        """When the job is expected to end, as the plan sees it now (no request).
+
+        Raises:
+            RuntimeError: No state of the job has been taken in yet.
+        """
+        from ._estimates import estimate_from  # noqa: PLC0415 - loads with the first estimate
+
+        job = self.last
+        if job is None:
+            raise RuntimeError("estimate() before any state of the job")
+        ended_at = (job.end_time or self.now()) if job.is_terminal else None
+        age = self._job_age()
+        return estimate_from(
+            job.job_id,
+            job.status,
+            made_at=self.now(),
+            age=age,
+            predicted=None if ended_at is not None else self.plan.predicted_end(age),
+            ended_at=ended_at,
+        )
+
     def outcome(self) -> JobT:
         """The result of a finished wait: the job, if it SUCCEEDED.
 
@@ -390,6 +418,33 @@ def waiter_for(
         use_history=use_history,
         now=now,
     )
+
+
+def estimating_waiter(
+    kind: JobKind[JobT, JobSummary],
+    workflow_name: str,
+    job: JobT,
+    *,
+    expected_duration: float | None,
+    use_history: bool,
+    now: Callable[[], datetime],
+) -> Waiter[JobT]:
+    """A waiter that has taken in ``job``, to ask for the history it needs, then `Waiter.estimate`.
+
+    The same settings as a wait's defaults, so that the estimate is the one
+    a wait on the job would plan by; its clock is ``now``'s, so that an
+    injected ``now`` makes the whole estimate reproducible.
+
+    Raises:
+        InvalidInputError: ``expected_duration`` is invalid.
+    """
+    waiter = waiter_for(
+        kind, workflow_name, job.job_id, timeout=DEFAULT_TIMEOUT, min_delay=DEFAULT_MIN_DELAY,
+        max_delay=None, expected_duration=expected_duration, use_history=use_history,
+        clock=lambda: now().timestamp(), now=now,
+    )  # fmt: skip
+    waiter.take_snapshot(job)
+    return waiter
 
 
 def _sum(*counts: int | None) -> int | None:

@@ -12,6 +12,7 @@ from entityresolution_jobs import (
     AsyncEntityResolutionJobs,
     EntityResolutionError,
     EntityResolutionJobs,
+    EstimateBasis,
     IdMappingJob,
     IdMappingJobFailedError,
     IdMappingJobMetrics,
@@ -19,6 +20,7 @@ from entityresolution_jobs import (
     IdMappingJobType,
     IdMappingJobWaitTimeoutError,
     InvalidInputError,
+    JobEstimate,
     JobFailedError,
     JobId,
     JobMetrics,
@@ -273,3 +275,17 @@ async def the_async_output_api_mirrors_the_sync_one(er: AsyncEntityResolutionJob
     assert_type(output, JobOutput)
     assert_type(er.iter_output_records(output), AsyncIterator[dict[str, str]])
     assert_type(await er.download_job_output(output, "out"), list[Path])
+
+
+def an_estimate_is_typed(er: EntityResolutionJobs, job: MatchingJob, ids: IdMappingJob) -> None:
+    estimate = er.estimate_job_end("customers", job)
+    assert_type(estimate, JobEstimate)
+    assert_type(er.estimate_job_end("customer-ids", ids, expected_duration=600), JobEstimate)
+    assert_type(estimate.expected_end, datetime | None)
+    assert_type(estimate.basis, EstimateBasis)
+    assert_type(estimate.remaining, timedelta | None)
+    er.wait_for_matching_job("customers", job.job_id, on_estimate=lambda e: print(e.latest))
+
+
+async def an_async_estimate_is_typed(er: AsyncEntityResolutionJobs, job: MatchingJob) -> None:
+    assert_type(await er.estimate_job_end("customers", job), JobEstimate)

@@ -144,3 +144,10 @@ def output_misuse(er: EntityResolutionJobs, summary: MatchingJobSummary) -> None
     job = er.get_matching_job("customers", "0" * 32)
     er.get_job_output(job, workflow_name=7)  # E: incompatible type "int"
     output.empty = True  # E: read-only
+
+
+def estimate_misuse(er: EntityResolutionJobs, job: MatchingJob) -> None:
+    er.estimate_job_end("customers", job.job_id)  # E: incompatible type "str"
+    estimate = er.estimate_job_end("customers", job)
+    estimate.expected_end = None  # E: read-only
+    er.wait_for_matching_job("c", job.job_id, on_estimate=lambda e: e.metrics)  # E: no attribute
