@@ -68,28 +68,6 @@ def count_entity_resolution_requests(er: EntityResolutionJobs) -> dict[str, int]
     return counts
 
 
-def boto3_id_mapping_workflow(fake: EntityResolutionMock, name: str) -> dict[str, Any]:
-    """A CreateIdMappingWorkflow request for a workflow without a role, writing under ROOT."""
-    table = f"arn:aws:glue:us-east-1:{fake.account_id}:table/example"
-    return {
-        "workflowName": name,
-        "inputSourceConfig": [
-            {"inputSourceARN": f"{table}/customers", "schemaName": "customers"},
-            {"inputSourceARN": f"{table}/partners", "type": "TARGET"},
-        ],
-        "outputSourceConfig": [{"outputS3Path": ROOT}],
-        "idMappingTechniques": {
-            "idMappingType": "RULE_BASED",
-            "ruleBasedProperties": {
-                "rules": [{"ruleName": "email", "matchingKeys": ["email"]}],
-                "ruleDefinitionType": "SOURCE",
-                "attributeMatchingModel": "ONE_TO_ONE",
-                "recordMatchingModel": "ONE_SOURCE_TO_ONE_TARGET",
-            },
-        },
-    }
-
-
 def succeeded_matching_job(
     fake: EntityResolutionMock, er: EntityResolutionJobs, path: str = ROOT, workflow: str = "wf"
 ) -> MatchingJob:
@@ -303,9 +281,7 @@ class TestWhereTheReplyNamesNoLocation:
     ) -> None:
         # An ID mapping workflow without a role: the fake's job reports no
         # outputSourceConfig, as the model allows.
-        client = boto3.client("entityresolution", region_name="us-east-1")
-        created = boto3_id_mapping_workflow(entity_resolution, "ids")
-        client.create_id_mapping_workflow(**created)
+        entity_resolution.create_id_mapping_workflow("ids", output_s3_path=ROOT, role_arn=None)
         job_id = er.start_id_mapping_job("ids")
         entity_resolution.id_mapping_job("ids", job_id).succeed()
         job = er.get_id_mapping_job("ids", job_id)

@@ -308,20 +308,21 @@ class EntityResolutionMock:
         self,
         name: str,
         *,
-        role_arn: str = EXAMPLE_ROLE_ARN,
+        role_arn: str | None = EXAMPLE_ROLE_ARN,
         output_s3_path: str = "s3://example-bucket/entity-resolution/id-mapping/",
         kms_arn: str | None = None,
     ) -> str:
         """Create a rule-based ID mapping workflow with a minimal valid configuration.
 
         Returns its ARN, which the ID mapping operations also accept as the
-        workflow's name.
+        workflow's name. With ``role_arn=None`` the workflow has no role (the
+        service allows it), and its jobs report no ``outputSourceConfig``.
         """
         output: dict[str, object] = {"outputS3Path": output_s3_path}
         if kms_arn is not None:
             output["KMSArn"] = kms_arn
         table = f"arn:aws:glue:{self.region_name}:{self.account_id}:table/example"
-        config = {
+        config: dict[str, object] = {
             "inputSourceConfig": [
                 {"inputSourceARN": f"{table}/customers", "schemaName": "customers"},
                 {"inputSourceARN": f"{table}/partners", "type": "TARGET"},
@@ -336,8 +337,9 @@ class EntityResolutionMock:
                     "recordMatchingModel": "ONE_SOURCE_TO_ONE_TARGET",
                 },
             },
-            "roleArn": role_arn,
         }
+        if role_arn is not None:
+            config["roleArn"] = role_arn
         return self.backend.create_id_mapping_workflow(name, config).arn
 
     def job(self, workflow_name: str, job_id: str) -> JobControl:
