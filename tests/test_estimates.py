@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import io
+import json
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
+from rich.console import Console
 
 from entityresolution_jobs import (
     AsyncEntityResolutionJobs,
@@ -17,6 +22,7 @@ from entityresolution_jobs import (
 )
 from entityresolution_jobs._planning import Estimate, Plan, history_estimate
 from entityresolution_jobs._waiting import WaitPolicy
+from entityresolution_jobs.cli import _jobs, _render
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 from .support import WORKFLOW, SharedClock
@@ -244,3 +250,87 @@ class TestOnEstimate:
         assert (first.basis, first.runs) == (EstimateBasis.HISTORY, 2)
         assert estimates[0].basis is EstimateBasis.HISTORY
         assert estimates[-1].basis is EstimateBasis.ENDED
+
+
+class TestOnTheCommandLine:
+    @staticmethod
+    def _estimate(**fields: object) -> JobEstimate:
+        made = datetime(2026, 12, 5, 13, 50, tzinfo=timezone.utc)
+        values: dict[str, object] = {
+            "job_id": "0" * 32,
+            "status": JobStatus.RUNNING,
+            "basis": EstimateBasis.HISTORY,
+            "expected_end": made + timedelta(minutes=15),
+            "earliest": made + timedelta(minutes=12),
+            "latest": made + timedelta(minutes=18),
+            "runs": 5,
+            "made_at": made,
+        }
+        return JobEstimate.model_validate({**values, **fields})
+
+    def test_the_expected_end_reads_as_a_time_a_range_and_a_basis(self) -> None:
+        assert _render.estimate_text(self._estimate()) == (
+            "expected about 14:05 UTC, 12-18 min from now, from the last 5 runs"
+        )
+
+    def test_ranges_read_in_one_unit_that_fits(self) -> None:
+        assert _render.span(40, 55) == "40-55 s"
+        assert _render.span(720, 1080) == "12-18 min"
+        assert _render.span(9000, 10800) == "2.5-3.0 h"
+
+    def test_nothing_known_or_an_ended_job_says_nothing(self) -> None:
+        nothing = self._estimate(basis=EstimateBasis.NOTHING, expected_end=None)
+        ended = self._estimate(basis=EstimateBasis.ENDED)
+
+        assert _render.estimate_text(nothing) == _render.estimate_text(ended) == ""
+
+    def test_a_queued_job_is_expected_once_it_runs(self) -> None:
+        text = _render.estimate_text(self._estimate(queued=True, status=JobStatus.QUEUED))
+
+        assert text.startswith("expected about 14:05 UTC once it runs, ")
+
+    def test_a_move_of_more_than_a_tenth_of_the_time_left_is_news(self) -> None:
+        told = self._estimate()
+        made = told.made_at
+        small = self._estimate(expected_end=made + timedelta(minutes=16))
+        large = self._estimate(expected_end=made + timedelta(minutes=17))
+
+        assert _render.moved(None, told)
+        assert not _render.moved(told, small)  # 1 of 15 minutes
+        assert _render.moved(told, large)  # 2 of 15 minutes
+
+    def test_er_jobs_wait_prints_the_expected_end_beside_the_progress(
+        self, er_jobs: Any, entity_resolution: EntityResolutionMock
+    ) -> None:
+        entity_resolution.create_workflow(WORKFLOW)
+        entity_resolution.timeline = JobTimeline(queued_seconds=0, running_seconds=0.3)
+        er = EntityResolutionJobs()
+        for _ in range(2):  # two finished runs of 0.3 s
+            er.start_matching_job(WORKFLOW)
+            time.sleep(0.35)
+        job_id = er.start_matching_job(WORKFLOW)
+
+        run = er_jobs("wait", WORKFLOW, job_id, "--output", "json")
+
+        assert run.code == 0
+        assert "expected about" in run.err
+        assert "s from now, from the last 2 runs" in run.err
+        assert json.loads(run.out)["status"] == "SUCCEEDED"  # the final object, unchanged
+
+    def test_a_terminal_shows_it_in_the_progress_bar(
+        self, er_jobs: Any, entity_resolution: EntityResolutionMock,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:  # fmt: skip
+        screen = io.StringIO()
+        monkeypatch.setattr(_jobs, "stderr", lambda: Console(file=screen, force_terminal=True))
+        entity_resolution.create_workflow(WORKFLOW)
+        entity_resolution.timeline = JobTimeline(queued_seconds=0, running_seconds=0.3)
+        er = EntityResolutionJobs()
+        for _ in range(2):
+            er.start_matching_job(WORKFLOW)
+            time.sleep(0.35)
+
+        run = er_jobs("wait", WORKFLOW, er.start_matching_job(WORKFLOW))
+
+        assert run.code == 0
+        assert "from the last 2 runs" in screen.getvalue()

@@ -46,7 +46,7 @@ from ._render import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from .. import JobId
+    from .. import JobEstimate, JobId
 
 JobT = TypeVar("JobT", MatchingJob, IdMappingJob)
 JobT_co = TypeVar("JobT_co", MatchingJob, IdMappingJob, covariant=True)
@@ -81,6 +81,7 @@ class WaitFor(Protocol[JobT_co]):
         min_delay: float,
         max_delay: float | None,
         on_update: Callable[[JobT_co], object] | None,
+        on_estimate: Callable[[JobEstimate], object] | None,
     ) -> JobT_co: ...
 
 
@@ -308,7 +309,9 @@ def wait_and_show(
             def on_update(job: JobT) -> None:
                 log_request_id("read", job.job_id, job.request_id)
                 last[:] = [job]
-                show_progress(job)
+
+            def on_estimate(estimate: JobEstimate) -> None:
+                show_progress(last[0], estimate)  # after on_update, for each poll
 
             job = kind.wait(
                 er,
@@ -318,6 +321,7 @@ def wait_and_show(
                 min_delay=min_delay,
                 max_delay=max_delay,
                 on_update=on_update,
+                on_estimate=on_estimate,
             )
     except JobFailedError:
         show_job(last[0], workflow, kind.details(last[0]), render=render)
