@@ -22,7 +22,7 @@ from entityresolution_jobs import (
 )
 from entityresolution_jobs._planning import Estimate, Plan, history_estimate
 from entityresolution_jobs._waiting import WaitPolicy
-from entityresolution_jobs.cli import _jobs, _render
+from entityresolution_jobs.cli import _jobs
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 from .support import WORKFLOW, SharedClock
@@ -269,23 +269,32 @@ class TestOnTheCommandLine:
         return JobEstimate.model_validate({**values, **fields})
 
     def test_the_expected_end_reads_as_a_time_a_range_and_a_basis(self) -> None:
-        assert _render.estimate_text(self._estimate()) == (
+        assert self._estimate().describe() == (
             "expected about 14:05 UTC, 12-18 min from now, from the last 5 runs"
         )
 
     def test_ranges_read_in_one_unit_that_fits(self) -> None:
-        assert _render.span(40, 55) == "40-55 s"
-        assert _render.span(720, 1080) == "12-18 min"
-        assert _render.span(9000, 10800) == "2.5-3.0 h"
+        made = self._estimate().made_at
+
+        def text(low: float, high: float) -> str:
+            return self._estimate(
+                earliest=made + timedelta(seconds=low), latest=made + timedelta(seconds=high)
+            ).describe()
+
+        assert "40-55 s from now" in text(40, 55)
+        assert "12-18 min from now" in text(720, 1080)
+        assert "2.5-3.0 h from now" in text(9000, 10800)
+        assert "3 min from now" in text(170, 190)  # one value when both ends round alike
 
     def test_nothing_known_or_an_ended_job_says_nothing(self) -> None:
         nothing = self._estimate(basis=EstimateBasis.NOTHING, expected_end=None)
         ended = self._estimate(basis=EstimateBasis.ENDED)
 
-        assert _render.estimate_text(nothing) == _render.estimate_text(ended) == ""
+        assert nothing.describe() == ended.describe() == ""
+        assert not ended.moved(None)
 
     def test_a_queued_job_is_expected_once_it_runs(self) -> None:
-        text = _render.estimate_text(self._estimate(queued=True, status=JobStatus.QUEUED))
+        text = self._estimate(queued=True, status=JobStatus.QUEUED).describe()
 
         assert text.startswith("expected about 14:05 UTC once it runs, ")
 
@@ -295,9 +304,9 @@ class TestOnTheCommandLine:
         small = self._estimate(expected_end=made + timedelta(minutes=16))
         large = self._estimate(expected_end=made + timedelta(minutes=17))
 
-        assert _render.moved(None, told)
-        assert not _render.moved(told, small)  # 1 of 15 minutes
-        assert _render.moved(told, large)  # 2 of 15 minutes
+        assert told.moved(None)
+        assert not small.moved(told)  # 1 of 15 minutes
+        assert large.moved(told)  # 2 of 15 minutes
 
     def test_er_jobs_wait_prints_the_expected_end_beside_the_progress(
         self, er_jobs: Any, entity_resolution: EntityResolutionMock

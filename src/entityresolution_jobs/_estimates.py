@@ -88,6 +88,53 @@ class JobEstimate(BaseModel):
             return None
         return max(self.expected_end - self.made_at, timedelta(0))
 
+    def moved(self, since: JobEstimate | None) -> bool:
+        """Whether this estimate is news after ``since``, the last one told.
+
+        It is when it has an expected end (of a job still to end) and
+        ``since`` had none, or its expected end moved by more than a tenth
+        of the time ``since`` left: what is worth a log line.
+        """
+        if self.expected_end is None or self.basis is EstimateBasis.ENDED:
+            return False
+        if since is None or since.expected_end is None or since.remaining is None:
+            return True
+        shift = abs((self.expected_end - since.expected_end).total_seconds())
+        return shift > 0.1 * since.remaining.total_seconds()
+
+    def describe(self) -> str:
+        """The expected end in words: "expected about 14:05 UTC, 12-18 min from now, from ...".
+
+        Empty when there is none to tell (nothing known, or the job ended).
+        """
+        end, earliest, latest = self.expected_end, self.earliest, self.latest
+        if end is None or earliest is None or latest is None or self.basis is EstimateBasis.ENDED:
+            return ""
+        soonest = (earliest - self.made_at).total_seconds()
+        longest = (latest - self.made_at).total_seconds()
+        basis = {
+            EstimateBasis.HISTORY: f"from the last {self.runs} runs",
+            EstimateBasis.PROGRESS: "from its progress",
+            EstimateBasis.CALLER: "from the expected duration",
+        }.get(self.basis, "")
+        queued = " once it runs" if self.queued else ""
+        return (
+            f"expected about {end:%H:%M} UTC{queued}, {_span(soonest, longest)} from now, {basis}"
+        )
+
+
+def _span(low: float, high: float) -> str:
+    """A range of seconds in one unit: "40-55 s", "12-18 min", "2.5-3.0 h"."""
+    if high < 90:  # under a minute and a half: seconds
+        low_text, high_text, unit = f"{round(low)}", f"{round(high)}", "s"
+    elif high < 5400:  # under an hour and a half: minutes
+        low_text, high_text, unit = f"{round(low / 60)}", f"{round(high / 60)}", "min"
+    else:
+        low_text, high_text, unit = f"{low / 3600:.1f}", f"{high / 3600:.1f}", "h"
+    if low_text == high_text:
+        return f"{low_text} {unit}"
+    return f"{low_text}-{high_text} {unit}"
+
 
 def estimate_from(
     job_id: str,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from .._aio import AsyncEntityResolutionJobs
     from .._client import EntityResolutionJobs
+    from .._estimates import JobEstimate
     from .._models import IdMappingJob, IdMappingJobSummary, MatchingJob, MatchingJobSummary
     from ._hook import EntityResolutionHook
     from ._outcome import OutputFolderOf
@@ -102,11 +103,16 @@ def wait_for_job(
     *,
     settings: WaitSettings,
     on_update: Callable[[Job], object],
+    on_estimate: Callable[[JobEstimate], object],
 ) -> Job:
     """The library's wait, in the worker; raises as it does."""
     if kind == "matching":
-        return jobs.wait_for_matching_job(workflow_name, job_id, **settings, on_update=on_update)
-    return jobs.wait_for_id_mapping_job(workflow_name, job_id, **settings, on_update=on_update)
+        return jobs.wait_for_matching_job(
+            workflow_name, job_id, **settings, on_update=on_update, on_estimate=on_estimate
+        )
+    return jobs.wait_for_id_mapping_job(
+        workflow_name, job_id, **settings, on_update=on_update, on_estimate=on_estimate
+    )
 
 
 async def wait_for_job_async(
@@ -117,15 +123,41 @@ async def wait_for_job_async(
     *,
     settings: WaitSettings,
     on_update: Callable[[Job], object],
+    on_estimate: Callable[[JobEstimate], object],
 ) -> Job:
     """The library's async wait, in the triggerer; raises as it does."""
     if kind == "matching":
         return await jobs.wait_for_matching_job(
-            workflow_name, job_id, **settings, on_update=on_update
+            workflow_name, job_id, **settings, on_update=on_update, on_estimate=on_estimate
         )
     return await jobs.wait_for_id_mapping_job(
-        workflow_name, job_id, **settings, on_update=on_update
+        workflow_name, job_id, **settings, on_update=on_update, on_estimate=on_estimate
     )
+
+
+class InfoLog(Protocol):
+    """What `ExpectedEndLog` needs of a task's or trigger's logger."""
+
+    def info(self, message: str, /) -> object: ...
+
+
+class ExpectedEndLog:
+    """Logs a job's expected end when it first becomes known and when it moves by a tenth.
+
+    A wait's ``on_estimate``, or a sensor's after each poke: so that a DAG
+    run's log answers "when will it be done?".
+    """
+
+    def __init__(self, log: InfoLog, kind: JobKindName, job_id: str) -> None:
+        self._log = log
+        self._title = f"{JOB_TITLES[kind]} {job_id}"
+        self._told: JobEstimate | None = None
+
+    def __call__(self, estimate: JobEstimate) -> None:
+        """Log ``estimate`` if it is news after the last one logged."""
+        if estimate.moved(self._told):
+            self._told = estimate
+            self._log.info(f"{self._title}: {estimate.describe()}")
 
 
 def job_document(job: Job) -> dict[str, object]:

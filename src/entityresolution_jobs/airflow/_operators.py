@@ -18,6 +18,7 @@ from ._compat import default_deferrable
 from ._hook import EntityResolutionHook
 from ._jobs import (
     JOB_TITLES,
+    ExpectedEndLog,
     check_wait_settings,
     describe,
     get_job,
@@ -113,6 +114,7 @@ class _StartJobOperator(AwsBaseOperator[EntityResolutionHook]):
                 self.hook.jobs, self.job_kind, self.workflow_name, job_id,
                 settings=wait_settings_of(self, self.wait_timeout),
                 on_update=lambda job: self.log.info(describe(self.job_kind, job)),
+                on_estimate=ExpectedEndLog(self.log, self.job_kind, job_id),
             )  # fmt: skip
         except EntityResolutionError as error:
             outcome = error

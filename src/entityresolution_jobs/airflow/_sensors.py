@@ -14,6 +14,7 @@ from .._waiting import is_transient
 from ._compat import default_deferrable
 from ._hook import EntityResolutionHook
 from ._jobs import (
+    ExpectedEndLog,
     check_wait_settings,
     describe,
     failed_error,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
-    from ._jobs import JobKindName
+    from ._jobs import Job, JobKindName
 
 
 class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
@@ -63,6 +64,7 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
         self.expected_duration = expected_duration
         self.use_history = use_history
         self.push_output_folder = push_output_folder
+        self._expected_end: ExpectedEndLog | None = None
 
     def execute(self, context: Context) -> Any:
         """Poke (or reschedule) as the mode says; deferrable: one poke, then the triggerer."""
@@ -96,6 +98,7 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
             return False
         self.log.info(describe(self.job_kind, job))
         if not job.status.is_terminal:
+            self._log_expected_end(job)
             return False
         ended = (
             failed_error(self.job_kind, self.workflow_name, job)
@@ -105,6 +108,22 @@ class _JobSensor(AwsBaseSensor[EntityResolutionHook]):
         payload = event_payload(self.job_kind, self.workflow_name, self.job_id, ended)
         finish(context, payload, self.log, output_folder_of(self.hook, self.push_output_folder))
         return True
+
+    def _log_expected_end(self, job: Job) -> None:
+        # The library's estimate after each poke (one List*Jobs request,
+        # unless expected_duration is given), logged when it is news; a
+        # listing that fails only leaves it unsaid.
+        if self._expected_end is None:
+            self._expected_end = ExpectedEndLog(self.log, self.job_kind, self.job_id)
+        try:
+            estimate = self.hook.jobs.estimate_job_end(
+                self.workflow_name, job, expected_duration=self.expected_duration,
+                use_history=self.use_history,
+            )  # fmt: skip
+        except EntityResolutionError as error:
+            self.log.debug("no expected end: %s: %s", type(error).__name__, error)
+            return
+        self._expected_end(estimate)
 
 
 class MatchingJobSensor(_JobSensor):

@@ -10,7 +10,7 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from .._defaults import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, utc_now
 from .._errors import EntityResolutionError
 from ._hook import EntityResolutionHook
-from ._jobs import WaitOptions, describe, wait_for_job_async, wait_settings_of
+from ._jobs import ExpectedEndLog, WaitOptions, describe, wait_for_job_async, wait_settings_of
 from ._outcome import event_payload
 from ._shared_clients import connection_key, shared_jobs
 
@@ -156,6 +156,7 @@ class EntityResolutionJobTrigger(BaseTrigger):
                 outcome = await wait_for_job_async(
                     jobs, self.job_kind, self.workflow_name, self.job_id,
                     settings=settings, on_update=self._log_update,
+                    on_estimate=ExpectedEndLog(self.log, self.job_kind, self.job_id),
                 )  # fmt: skip
         except EntityResolutionError as error:
             outcome = error

@@ -124,7 +124,7 @@ def progress_bar(console: Console) -> Generator[Callable[[Job, JobEstimate], Non
             done, total = _records(job)
             progress.update(
                 task, total=total, completed=done, status=job.raw_status,
-                estimate=estimate_text(estimate),
+                estimate=estimate.describe(),
             )  # fmt: skip
 
         yield update
@@ -147,8 +147,8 @@ def progress_lines(
         nonlocal shown, told
         done, total = _records(job)
         line = f"{job.raw_status} {done}/{total or '?'} records"
-        text = estimate_text(estimate)
-        if text and moved(told, estimate):
+        text = estimate.describe()
+        if text and estimate.moved(told):
             told = estimate
             line += f"; {text}"
         elif line == shown:
@@ -158,46 +158,6 @@ def progress_lines(
         shown = line
 
     yield update
-
-
-def moved(told: JobEstimate | None, estimate: JobEstimate) -> bool:
-    """Whether ``estimate`` is news after ``told``.
-
-    It is when it is the first, or has moved by a tenth of the time left.
-    """
-    if estimate.expected_end is None or estimate.remaining is None or estimate.queued:
-        return False
-    if told is None or told.expected_end is None or told.remaining is None:
-        return True
-    shift = abs((estimate.expected_end - told.expected_end).total_seconds())
-    return shift > 0.1 * told.remaining.total_seconds()
-
-
-def estimate_text(estimate: JobEstimate) -> str:
-    """The expected end as er-jobs shows it: "expected about 14:05 UTC, 12-18 min from now, ..."."""
-    end, earliest, latest = estimate.expected_end, estimate.earliest, estimate.latest
-    if end is None or earliest is None or latest is None:
-        return ""
-    soonest = (earliest - estimate.made_at).total_seconds()
-    longest = (latest - estimate.made_at).total_seconds()
-    basis = {
-        "HISTORY": f"from the last {estimate.runs} runs",
-        "PROGRESS": "from its progress",
-        "CALLER": "from the expected duration",
-    }.get(estimate.basis.value, "")
-    queued = " once it runs" if estimate.queued else ""
-    if estimate.basis.value == "ENDED":
-        return ""
-    return f"expected about {end:%H:%M} UTC{queued}, {span(soonest, longest)} from now, {basis}"
-
-
-def span(low: float, high: float) -> str:
-    """A range of seconds in one unit: "40-55 s", "12-18 min", "2.5-3.0 h"."""
-    if high < 90:  # under a minute and a half: seconds
-        return f"{round(low)}-{round(high)} s"
-    if high < 5400:  # under an hour and a half: minutes
-        return f"{round(low / 60)}-{round(high / 60)} min"
-    return f"{low / 3600:.1f}-{high / 3600:.1f} h"
 
 
 @contextmanager
