@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from ._aio import AsyncEntityResolutionJobs
     from ._client import EntityResolutionJobs
     from ._estimates import EstimateBasis, JobEstimate
+    from ._history import JobRun
     from ._models import (
         IdMappingJob,
         IdMappingJobMetrics,
@@ -88,6 +89,7 @@ __all__ = [
     "JobMetrics",
     "JobNotSucceededError",
     "JobOutput",
+    "JobRun",
     "JobStatus",
     "MatchingJob",
     "MatchingJobFailedError",
@@ -128,6 +130,7 @@ _LAZY = {
     "OutputFile": "_output",
     "EstimateBasis": "_estimates",
     "JobEstimate": "_estimates",
+    "JobRun": "_history",
 }
 
 if not TYPE_CHECKING:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from ._downloads import PieceFetch
     from ._errors import JobT
     from ._estimates import JobEstimate
+    from ._history import JobRun, Pacing
     from ._models import (
         IdMappingJob,
         IdMappingJobSummary,
@@ -227,6 +228,51 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         if waiter.needs_history:
             waiter.take_history(await self._call(waiter.kind.list, **waiter.history_params))
         return waiter.estimate()
+
+    async def job_history(
+        self,
+        workflow_name: str,
+        *,
+        last: int = 10,
+        id_mapping: bool = False,
+        max_rate: int = DEFAULT_MAX_RATE,
+        clock: Clock = time.monotonic,
+        sleep: AsyncSleep = asyncio.sleep,
+    ) -> list[JobRun]:
+        """How a workflow's recent runs went (see `EntityResolutionJobs.job_history`)."""
+        from ._history import JobRun, Pacing  # noqa: PLC0415 - loads on first use
+
+        pacing = Pacing(last, max_rate)
+        if id_mapping:
+            mapped = await self._read_newest(
+                ID_MAPPING, workflow_name, last=last, pacing=pacing, clock=clock, sleep=sleep
+            )
+            return [JobRun.of(job) for job in mapped]
+        matched = await self._read_newest(
+            MATCHING, workflow_name, last=last, pacing=pacing, clock=clock, sleep=sleep
+        )
+        return [JobRun.of(job) for job in matched]
+
+    async def _read_newest(
+        self,
+        kind: JobKind[JobT, JobSummary],
+        workflow_name: str,
+        *,
+        last: int,
+        pacing: Pacing,
+        clock: Clock,
+        sleep: AsyncSleep,
+    ) -> list[JobT]:
+        from ._history import newest  # noqa: PLC0415
+
+        summaries = [summary async for summary in self._walk_pages(kind, workflow_name)]
+        jobs: list[JobT] = []
+        for job_id in newest(summaries, last):
+            if (wait := pacing.delay(clock())) > 0:
+                await sleep(wait)
+            pacing.sent(clock())
+            jobs.append(await self._call(kind.get, workflowName=workflow_name, jobId=job_id))
+        return jobs
 
     def watch_matching_jobs(
         self,

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ._downloads import PieceFetch
     from ._errors import JobT
     from ._estimates import JobEstimate
+    from ._history import JobRun, Pacing
     from ._models import (
         IdMappingJob,
         IdMappingJobSummary,
@@ -380,6 +381,80 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         if waiter.needs_history:
             waiter.take_history(self._call(waiter.kind.list, **waiter.history_params))
         return waiter.estimate()
+
+    def job_history(
+        self,
+        workflow_name: str,
+        *,
+        last: int = 10,
+        id_mapping: bool = False,
+        max_rate: int = DEFAULT_MAX_RATE,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> list[JobRun]:
+        """How a workflow's recent runs went: one `JobRun` per run, newest first.
+
+        Lists the workflow's jobs (every page of ``ListMatchingJobs``, or
+        ``ListIdMappingJobs`` with ``id_mapping``), then reads each of the
+        ``last`` most recently started once (``Get*Job``: the list has no
+        counts), at most ``max_rate`` reads a second, as a watch would.
+
+        Args:
+            workflow_name: The workflow.
+            last: How many runs, at most.
+            id_mapping: The workflow is an ID mapping workflow.
+            max_rate: Reads a second, at most.
+            clock: Monotonic seconds; injectable for tests.
+            sleep: Sleeps for the given seconds; injectable for tests.
+
+        Returns:
+            The runs, newest first: start, end, status, duration, counts,
+            records per second and the share of records not processed.
+
+        Raises:
+            InvalidInputError: ``last`` or ``max_rate`` is not a whole
+                number of at least 1, or the workflow name is invalid;
+                nothing was sent.
+            EntityResolutionError: As for `list_matching_jobs`.
+
+        Example:
+            ```python
+            for run in er.job_history("customers", last=5):
+                print(run.start_time, run.status, run.duration_seconds, run.records_per_second)
+            ```
+        """
+        from ._history import JobRun, Pacing  # noqa: PLC0415 - loads on first use
+
+        pacing = Pacing(last, max_rate)
+        if id_mapping:
+            mapped = self._read_newest(
+                ID_MAPPING, workflow_name, last=last, pacing=pacing, clock=clock, sleep=sleep
+            )
+            return [JobRun.of(job) for job in mapped]
+        matched = self._read_newest(
+            MATCHING, workflow_name, last=last, pacing=pacing, clock=clock, sleep=sleep
+        )
+        return [JobRun.of(job) for job in matched]
+
+    def _read_newest(
+        self,
+        kind: JobKind[JobT, JobSummary],
+        workflow_name: str,
+        *,
+        last: int,
+        pacing: Pacing,
+        clock: Clock,
+        sleep: Sleep,
+    ) -> list[JobT]:
+        from ._history import newest  # noqa: PLC0415
+
+        jobs: list[JobT] = []
+        for job_id in newest(self._list(kind, workflow_name), last):
+            if (wait := pacing.delay(clock())) > 0:
+                sleep(wait)
+            pacing.sent(clock())
+            jobs.append(self._call(kind.get, workflowName=workflow_name, jobId=job_id))
+        return jobs
 
     def watch_matching_jobs(
         self,

@@ -37,6 +37,7 @@ from ._render import (
     per_job_progress,
     progress_bar,
     progress_lines,
+    show_history,
     show_job,
     show_jobs,
     show_outcomes,
@@ -96,6 +97,7 @@ class CliKind(Generic[JobT, SummaryT]):
     wait: WaitFor[JobT]
     watch_many: WatchMany[JobT]
     details: Callable[[JobT], Rows]
+    id_mapping: bool = False
 
 
 MATCHING_COUNTS = (
@@ -143,6 +145,7 @@ ID_MAPPING = CliKind[IdMappingJob, IdMappingJobSummary](
         ("Job type", job.raw_job_type or "-"),
         *counts(job.metrics, ID_MAPPING_COUNTS),
     ],
+    id_mapping=True,
 )
 
 
@@ -232,6 +235,23 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
     ) -> None:
         render = rendering(as_json, output, query)
         show_jobs(list(kind.list(settings(ctx).client(), workflow)), render=render)
+
+    @app.command(
+        help="How the workflow's recent runs went, newest first: times, counts, rates, a chart.",
+        cls=PlainCommand,
+    )
+    @exits
+    def history(  # noqa: PLR0917 - Typer passes a command's parameters by position
+        ctx: typer.Context,
+        workflow: str = typer.Argument(help=kind.workflow_help, metavar="WORKFLOW"),
+        last: int = typer.Option(10, "--last", min=1, metavar="N", help="How many runs, at most."),
+        as_json: JsonOpt = False,
+        output: OutputOpt = None,
+        query: QueryOpt = None,
+    ) -> None:
+        render = rendering(as_json, output, query)
+        runs = settings(ctx).client().job_history(workflow, last=last, id_mapping=kind.id_mapping)
+        show_history(runs, id_mapping=kind.id_mapping, render=render)
 
 
 def add_matching_start(app: typer.Typer) -> None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         IdMappingJob,
         IdMappingJobSummary,
         JobEstimate,
+        JobRun,
         MatchingJob,
         MatchingJobSummary,
     )
@@ -77,6 +78,63 @@ def show_jobs(jobs: Iterable[Summary], *, render: Rendering) -> None:
             job.job_id, job.raw_status, when(job.start_time), when(job.end_time), took(job)
         )
     stdout().print(table)
+
+
+def show_history(runs: list[JobRun], *, id_mapping: bool, render: Rendering) -> None:
+    """Print a workflow's runs as a table (with a chart on a terminal), or as a document.
+
+    The document is ``{"runs": [...]}``, one object a run in the service's
+    naming style (``jobId``, ``startTime``, ``durationSeconds``, ...).
+    """
+    if render.machine:
+        render.emit({"runs": [run.model_dump(mode="json", by_alias=True) for run in runs]})
+        return
+    from rich.bar import Bar  # noqa: PLC0415 - see the imports
+    from rich.table import Table  # noqa: PLC0415
+
+    console = stdout()
+    chart = console.is_terminal
+    longest = max((run.duration_seconds or 0.0 for run in runs), default=0.0)
+    fastest = max((run.records_per_second or 0.0 for run in runs), default=0.0)
+    table = Table()
+    titles = ["started (UTC)", "ended", "status", "duration", "records in", "processed"]
+    titles += ["not processed", "mapped" if id_mapping else "match IDs", "records/s", "% not"]
+    for title in titles:
+        table.add_column(title, no_wrap=True, justify="left" if title in titles[:3] else "right")
+    if chart:
+        table.add_column("duration", width=16)
+        table.add_column("throughput", width=16)
+    for run in runs:
+        found = run.total_mapped_records if id_mapping else run.match_ids
+        row: list[object] = [
+            _minute(run.start_time),
+            _minute(run.end_time),
+            run.status.value,
+            "-"
+            if run.duration_seconds is None
+            else str(timedelta(seconds=round(run.duration_seconds))),
+            _count(run.input_records),
+            _count(run.total_records_processed),
+            _count(run.records_not_processed),
+            _count(found),
+            "-" if run.records_per_second is None else f"{run.records_per_second:,.0f}",
+            "-" if run.not_processed_share is None else f"{run.not_processed_share:.2%}",
+        ]
+        if chart:
+            row.append(Bar(longest or 1.0, 0, run.duration_seconds or 0.0, width=16))
+            row.append(Bar(fastest or 1.0, 0, run.records_per_second or 0.0, width=16))
+        table.add_row(*row)  # type: ignore[arg-type]
+    console.print(table)
+    if not runs:
+        typer.echo("No runs yet.")
+
+
+def _minute(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
 
 
 def show_outcomes(jobs: Iterable[Job], *, render: Rendering) -> None:
