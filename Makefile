@@ -111,7 +111,8 @@ bench: $(INSTALLED) $(NEWEST)/.installed $(AWSCLI)/.installed
 		&& ../$(BIN)/python call_instructions.py --newest ../$(NEWEST)/bin/python \
 		&& ../$(BIN)/python cold_process.py --newest ../$(NEWEST)/bin/python \
 		&& ../$(BIN)/python import_time.py && ../$(BIN)/python cli_startup.py ../$(AWSCLI)/bin/aws \
-		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python async_concurrency.py \
+		&& ../$(BIN)/python waiter_polling.py && ../$(BIN)/python estimate_accuracy.py \
+		&& ../$(BIN)/python async_concurrency.py \
 		&& ../$(BIN)/python output_records.py && ../$(BIN)/python output_download.py ../$(AWSCLI)/bin/aws
 
 # The newest boto3 and botocore, as `pip install entityresolution-jobs` without

@@ -290,6 +290,19 @@ class TestListAndStart:
         assert [job["jobId"] for job in json.loads(as_json.out)["jobs"]] == ids
         assert {job["status"] for job in json.loads(as_json.out)["jobs"]} == {"SUCCEEDED"}
 
+    def test_piped_the_table_keeps_every_column_whole(
+        self, er_jobs: Any, fake: EntityResolutionMock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("COLUMNS", raising=False)  # not a terminal: Rich would take 80
+        job_id = fake.backend.start_matching_job(WORKFLOW).job_id
+        fake.job(WORKFLOW, job_id).succeed()
+
+        table = er_jobs("list", WORKFLOW)
+
+        assert "…" not in table.out
+        assert job_id in table.out
+        assert "SUCCEEDED" in table.out
+
     def test_list_of_an_unknown_workflow_exits_4(
         self, er_jobs: Any, fake: EntityResolutionMock
     ) -> None:

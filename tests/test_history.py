@@ -140,15 +140,16 @@ class TestJobHistory:
 
 
 class TestTheCommand:
-    @pytest.fixture(autouse=True)
-    def wide(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A terminal's width, not 80 columns: the table has ten."""
-        monkeypatch.setenv("COLUMNS", "200")
+    def test_a_table_of_the_runs_newest_first(
+        self, er_jobs: Any, runs: list[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("COLUMNS", raising=False)
 
-    def test_a_table_of_the_runs_newest_first(self, er_jobs: Any, runs: list[str]) -> None:
-        run = er_jobs("history", WORKFLOW, "--last", "2")
+        run = er_jobs("history", WORKFLOW, "--last", "2")  # piped: every column whole
 
         assert run.code == 0, run.err
+        assert "…" not in run.out
+        assert "% not" in run.out  # the tenth column
         assert run.out.index("RUNNING") < run.out.index("0:21:00")  # the newest first
         assert "records/s" in run.out
         assert "0.30%" in run.out  # the 21-minute run's 300 of 100,000 not processed
@@ -161,6 +162,8 @@ class TestTheCommand:
 
         document = json.loads(listed.out)
         assert [item["jobId"] for item in document["runs"]] == runs[::-1][:3]
+        assert "matchIDs" in document["runs"][0]
+        assert "totalMappedRecords" not in document["runs"][0]  # the other kind's count
         # A projection leaves out the running job's null, as the AWS CLI's does.
         assert durations.out.split() == ["1260.0", "900.0", "960.0", "840.0"]
 
@@ -175,7 +178,8 @@ class TestTheCommand:
 
         assert run.code == 0, run.err
         drawn = screen.getvalue()
-        assert "throughput" in drawn
+        assert "duration chart" in drawn
+        assert "records/s chart" in drawn
         assert "█" in drawn or "▉" in drawn  # Rich's bars
 
     def test_id_mapping_history_shows_mapped_records(
@@ -190,3 +194,6 @@ class TestTheCommand:
         assert run.code == 0, run.err
         assert "mapped" in run.out
         assert "600" in run.out
+        document = json.loads(er_jobs("id-mapping", "history", "ids", "--output", "json").out)
+        assert document["runs"][0]["totalMappedRecords"] == 600
+        assert "matchIDs" not in document["runs"][0]

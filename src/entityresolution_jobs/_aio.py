@@ -161,6 +161,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         max_delay: float | None = None,
         expected_duration: float | None = None,
         use_history: bool = True,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
@@ -176,7 +177,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
             clock=clock, now=now,
         )  # fmt: skip
-        return self._watch(waiter, sleep)
+        return self._watch(waiter, sleep, on_estimate)
 
     async def wait_for_matching_job(
         self,
@@ -284,6 +285,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         max_delay: float | None = None,
         use_history: bool = True,
         on_update: Callable[[MatchingJob], object] | None = None,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
@@ -298,7 +300,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             MATCHING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
         )  # fmt: skip
-        return self._watch_many(scheduler, on_update, sleep)
+        return self._watch_many(scheduler, on_update, sleep, on_estimate)
 
     async def get_id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJob:
         """Return the current state of an ID mapping job (see `EntityResolutionJobs`)."""
@@ -335,6 +337,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         max_delay: float | None = None,
         expected_duration: float | None = None,
         use_history: bool = True,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
@@ -350,7 +353,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
             clock=clock, now=now,
         )  # fmt: skip
-        return self._watch(waiter, sleep)
+        return self._watch(waiter, sleep, on_estimate)
 
     async def wait_for_id_mapping_job(
         self,
@@ -393,6 +396,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         max_delay: float | None = None,
         use_history: bool = True,
         on_update: Callable[[IdMappingJob], object] | None = None,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: AsyncSleep = asyncio.sleep,
@@ -404,7 +408,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             ID_MAPPING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
         )  # fmt: skip
-        return self._watch_many(scheduler, on_update, sleep)
+        return self._watch_many(scheduler, on_update, sleep, on_estimate)
 
     async def get_job_output(
         self,
@@ -627,6 +631,7 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
         scheduler: Scheduler[JobT],
         on_update: Callable[[JobT], object] | None,
         sleep: AsyncSleep,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
     ) -> AsyncIterator[JobT]:
         for waiter in scheduler.waiters:
             await self._checked(waiter.kind.get, waiter.params)
@@ -635,15 +640,27 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
                 await sleep(step.delay)
             if step.history:
                 scheduler.take_history(step.waiter, await self._history(step.waiter))
+                if on_estimate is not None:
+                    on_estimate(step.waiter.estimate())
                 continue
             polled = await self._poll(step.waiter)
             if on_update is not None and not isinstance(polled, EntityResolutionError):
                 on_update(polled)
-            if (job := scheduler.record(step.waiter, polled)) is not None:
+            job = scheduler.record(step.waiter, polled)
+            if on_estimate is not None:
+                estimate = scheduler.estimate_after(step.waiter, polled)
+                if estimate is not None:
+                    on_estimate(estimate)
+            if job is not None:
                 yield job
         scheduler.finish()
 
-    async def _watch(self, waiter: Waiter[JobT], sleep: AsyncSleep) -> AsyncIterator[JobT]:
+    async def _watch(
+        self,
+        waiter: Waiter[JobT],
+        sleep: AsyncSleep,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
+    ) -> AsyncIterator[JobT]:
         await self._checked(waiter.kind.get, waiter.params)
         for delay in waiter:
             if delay:
@@ -651,6 +668,8 @@ class AsyncEntityResolutionJobs(Shell["AioSession"]):
             if (job := waiter.record(await self._poll(waiter))) is not None:
                 if waiter.needs_history:
                     waiter.take_history(await self._history(waiter))
+                if on_estimate is not None:
+                    on_estimate(waiter.estimate())
                 yield job
 
     async def _poll(self, waiter: Waiter[JobT]) -> JobT | EntityResolutionError:

@@ -213,6 +213,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         max_delay: float | None = None,
         expected_duration: float | None = None,
         use_history: bool = True,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
@@ -221,7 +222,9 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
 
         The last state yielded is the terminal one (SUCCEEDED or FAILED);
         a FAILED job is yielded, not raised. Polls are spaced by the same
-        rules as `wait_for_matching_job`, which describes the arguments.
+        rules as `wait_for_matching_job`, which describes the arguments;
+        ``on_estimate`` is called with each state's `JobEstimate` before
+        the state is yielded.
 
         Raises:
             InvalidInputError: An argument is invalid (checked at once).
@@ -235,7 +238,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
             clock=clock, now=now,
         )  # fmt: skip
-        return self._watch(waiter, sleep)
+        return self._watch(waiter, sleep, on_estimate)
 
     def wait_for_matching_job(
         self,
@@ -466,6 +469,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         max_delay: float | None = None,
         use_history: bool = True,
         on_update: Callable[[MatchingJob], object] | None = None,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
@@ -490,6 +494,10 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             jobs: ``(workflow_name, job_id)`` pairs; duplicates are watched once.
             max_rate: The most requests in any one-second window (default 5).
             on_update: Called with every state fetched, of any job, in order.
+            on_estimate: Called with a job's `JobEstimate` after each of
+                its polls (once its workflow's history is in, with
+                ``use_history``); ``JobEstimate.job_id`` says which job.
+                No extra request.
             timeout: Seconds to watch at most.
             min_delay: As for `wait_for_matching_job`.
             max_delay: As for `wait_for_matching_job`.
@@ -508,7 +516,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             MATCHING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
         )  # fmt: skip
-        return self._watch_many(scheduler, on_update, sleep)
+        return self._watch_many(scheduler, on_update, sleep, on_estimate)
 
     def get_id_mapping_job(self, workflow_name: str, job_id: str) -> IdMappingJob:
         """Return the current state of an ID mapping job.
@@ -588,6 +596,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         max_delay: float | None = None,
         expected_duration: float | None = None,
         use_history: bool = True,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
@@ -609,7 +618,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             max_delay=max_delay, expected_duration=expected_duration, use_history=use_history,
             clock=clock, now=now,
         )  # fmt: skip
-        return self._watch(waiter, sleep)
+        return self._watch(waiter, sleep, on_estimate)
 
     def wait_for_id_mapping_job(
         self,
@@ -661,6 +670,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         max_delay: float | None = None,
         use_history: bool = True,
         on_update: Callable[[IdMappingJob], object] | None = None,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         sleep: Sleep = time.sleep,
@@ -675,7 +685,7 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
             ID_MAPPING, jobs, max_rate=max_rate, timeout=timeout, min_delay=min_delay,
             max_delay=max_delay, use_history=use_history, clock=clock, now=now,
         )  # fmt: skip
-        return self._watch_many(scheduler, on_update, sleep)
+        return self._watch_many(scheduler, on_update, sleep, on_estimate)
 
     def get_job_output(
         self,
@@ -972,46 +982,67 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
                 on_estimate(waiter.estimate())
         return waiter.outcome()
 
-    def _watch(self, waiter: Waiter[JobT], sleep: Sleep) -> Iterator[JobT]:
+    def _watch(
+        self,
+        waiter: Waiter[JobT],
+        sleep: Sleep,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
+    ) -> Iterator[JobT]:
         self._checked(waiter.kind.get, waiter.params)  # at once, before iteration
-        return self._polls(waiter, sleep)
+        return self._polls(waiter, sleep, on_estimate)
 
     def _watch_many(
         self,
         scheduler: Scheduler[JobT],
         on_update: Callable[[JobT], object] | None,
         sleep: Sleep,
+        on_estimate: Callable[[JobEstimate], object] | None = None,
     ) -> Iterator[JobT]:
         for waiter in scheduler.waiters:  # at once, before iteration
             self._checked(waiter.kind.get, waiter.params)
-        return self._polls_of_many(scheduler, on_update, sleep)
+        return self._polls_of_many(scheduler, on_update, sleep, on_estimate)
 
     def _polls_of_many(
         self,
         scheduler: Scheduler[JobT],
         on_update: Callable[[JobT], object] | None,
         sleep: Sleep,
+        on_estimate: Callable[[JobEstimate], object] | None,
     ) -> Iterator[JobT]:
         for step in scheduler:
             if step.delay:
                 sleep(step.delay)
             if step.history:
                 scheduler.take_history(step.waiter, self._history(step.waiter))
+                if on_estimate is not None:
+                    on_estimate(step.waiter.estimate())
                 continue
             polled = self._poll(step.waiter)
             if on_update is not None and not isinstance(polled, EntityResolutionError):
                 on_update(polled)
-            if (job := scheduler.record(step.waiter, polled)) is not None:
+            job = scheduler.record(step.waiter, polled)
+            if on_estimate is not None:
+                estimate = scheduler.estimate_after(step.waiter, polled)
+                if estimate is not None:
+                    on_estimate(estimate)
+            if job is not None:
                 yield job
         scheduler.finish()
 
-    def _polls(self, waiter: Waiter[JobT], sleep: Sleep) -> Iterator[JobT]:
+    def _polls(
+        self,
+        waiter: Waiter[JobT],
+        sleep: Sleep,
+        on_estimate: Callable[[JobEstimate], object] | None,
+    ) -> Iterator[JobT]:
         for delay in waiter:
             if delay:
                 sleep(delay)
             if (job := waiter.record(self._poll(waiter))) is not None:
                 if waiter.needs_history:
                     waiter.take_history(self._history(waiter))
+                if on_estimate is not None:
+                    on_estimate(waiter.estimate())
                 yield job
 
     def _poll(self, waiter: Waiter[JobT]) -> JobT | EntityResolutionError:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ._core import JobKind
+    from ._estimates import JobEstimate
     from ._waiting import Clock, JobSummary, Waiter
 
     History = Sequence[JobSummary] | EntityResolutionError
@@ -139,6 +140,18 @@ class Scheduler(Generic[JobT]):
         else:
             self._push(self.clock(), waiter)  # its listing comes next, as the budget allows
         return None
+
+    def estimate_after(
+        self, waiter: Waiter[JobT], outcome: JobT | EntityResolutionError
+    ) -> JobEstimate | None:
+        """The job's estimate once `record` has taken in ``outcome``, if it is news.
+
+        None after an error, and while the workflow's history is still to
+        be listed: the estimate comes after `take_history` then.
+        """
+        if isinstance(outcome, EntityResolutionError) or waiter.needs_history:
+            return None
+        return waiter.estimate()
 
     def take_history(self, waiter: Waiter[JobT], outcome: History) -> None:
         """Take in one page of ``waiter``'s workflow's jobs, for all its jobs."""

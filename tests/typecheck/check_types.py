@@ -26,6 +26,7 @@ from entityresolution_jobs import (
     JobMetrics,
     JobNotSucceededError,
     JobOutput,
+    JobRun,
     JobStatus,
     MatchingJob,
     MatchingJobFailedError,
@@ -285,6 +286,13 @@ def an_estimate_is_typed(er: EntityResolutionJobs, job: MatchingJob, ids: IdMapp
     assert_type(estimate.basis, EstimateBasis)
     assert_type(estimate.remaining, timedelta | None)
     er.wait_for_matching_job("customers", job.job_id, on_estimate=lambda e: print(e.latest))
+    for state in er.watch_matching_job("customers", job.job_id, on_estimate=print):
+        assert_type(state, MatchingJob)
+    for ended in er.watch_id_mapping_jobs([("ids", ids.job_id)], on_estimate=lambda e: e.job_id):
+        assert_type(ended, IdMappingJob)
+    runs = er.job_history("customers", last=5)
+    assert_type(runs, list[JobRun])
+    assert_type(runs[0].records_per_second, float | None)
 
 
 async def an_async_estimate_is_typed(er: AsyncEntityResolutionJobs, job: MatchingJob) -> None:

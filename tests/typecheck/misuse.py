@@ -151,3 +151,12 @@ def estimate_misuse(er: EntityResolutionJobs, job: MatchingJob) -> None:
     estimate = er.estimate_job_end("customers", job)
     estimate.expected_end = None  # E: read-only
     er.wait_for_matching_job("c", job.job_id, on_estimate=lambda e: e.metrics)  # E: no attribute
+    er.watch_matching_job("c", job.job_id, on_estimate=lambda e: e.job.status)  # E: no attribute
+    er.watch_matching_jobs([("c", job.job_id)], on_estimate=print_matching)  # E: incompatible type
+
+
+def history_misuse(er: EntityResolutionJobs) -> None:
+    er.job_history("customers", last="5")  # E: incompatible type "str"
+    for run in er.job_history("customers"):
+        run.status = JobStatus.FAILED  # E: read-only
+        print(run.duration_seconds + 1)  # E: Unsupported operand types for +

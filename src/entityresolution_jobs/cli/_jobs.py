@@ -65,6 +65,7 @@ class WatchMany(Protocol[JobT_co]):
         *,
         timeout: float,
         on_update: Callable[[JobT_co], object] | None,
+        on_estimate: Callable[[JobEstimate], object] | None,
     ) -> Iterator[JobT_co]: ...
 
 
@@ -371,10 +372,19 @@ def wait_for_many(
     ended: list[JobT] = []
     worst = 0
     try:
-        with per_job_progress(stderr(), job_ids) as on_update:
+        with per_job_progress(stderr(), job_ids) as show_progress:
+            states: dict[str, JobT] = {}
+
+            def on_update(job: JobT) -> None:
+                states[job.job_id] = job
+
+            def on_estimate(estimate: JobEstimate) -> None:
+                show_progress(states[estimate.job_id], estimate)  # after its on_update
+
             for job in kind.watch_many(
-                er, [(workflow, job_id) for job_id in job_ids], timeout=timeout, on_update=on_update
-            ):
+                er, [(workflow, job_id) for job_id in job_ids], timeout=timeout,
+                on_update=on_update, on_estimate=on_estimate,
+            ):  # fmt: skip
                 ended.append(job)
                 worst = max(worst, 1 if job.status is JobStatus.FAILED else 0)
     except WatchJobsError as incomplete:

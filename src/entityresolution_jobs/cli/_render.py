@@ -87,7 +87,14 @@ def show_history(runs: list[JobRun], *, id_mapping: bool, render: Rendering) -> 
     naming style (``jobId``, ``startTime``, ``durationSeconds``, ...).
     """
     if render.machine:
-        render.emit({"runs": [run.model_dump(mode="json", by_alias=True) for run in runs]})
+        other_kinds = {"match_ids"} if id_mapping else {"total_mapped_records"}
+        render.emit(
+            {
+                "runs": [
+                    run.model_dump(mode="json", by_alias=True, exclude=other_kinds) for run in runs
+                ]
+            }
+        )
         return
     from rich.bar import Bar  # noqa: PLC0415 - see the imports
     from rich.table import Table  # noqa: PLC0415
@@ -102,8 +109,8 @@ def show_history(runs: list[JobRun], *, id_mapping: bool, render: Rendering) -> 
     for title in titles:
         table.add_column(title, no_wrap=True, justify="left" if title in titles[:3] else "right")
     if chart:
-        table.add_column("duration", width=16)
-        table.add_column("throughput", width=16)
+        table.add_column("duration chart", width=16)
+        table.add_column("records/s chart", width=16)
     for run in runs:
         found = run.total_mapped_records if id_mapping else run.match_ids
         row: list[object] = [
@@ -221,8 +228,13 @@ def progress_lines(
 @contextmanager
 def per_job_progress(
     console: Console, job_ids: list[str]
-) -> Generator[Callable[[Job], None], None, None]:
-    """One progress line per job: live bars on a terminal, else a line whenever a job changes."""
+) -> Generator[Callable[[Job, JobEstimate], None], None, None]:
+    """One progress line per job, its expected end beside it; yield the update.
+
+    Live bars on a terminal; else a line whenever a job's status or progress
+    changes, with its expected end when that first becomes known or moves
+    by more than a tenth of the time that was left.
+    """
     if console.is_terminal:
         from rich.progress import (  # noqa: PLC0415 - see the imports
             BarColumn,
@@ -236,30 +248,39 @@ def per_job_progress(
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("records"),
+            TextColumn("{task.fields[estimate]}"),
         )
         with Progress(*columns, console=console) as progress:
             tasks = {
-                job_id: progress.add_task(job_id, total=None, status="...") for job_id in job_ids
+                job_id: progress.add_task(job_id, total=None, status="...", estimate="")
+                for job_id in job_ids
             }
 
-            def update_bar(job: Job) -> None:
+            def update_bar(job: Job, estimate: JobEstimate) -> None:
                 done, total = _records(job)
                 progress.update(
-                    tasks[job.job_id], total=total, completed=done, status=job.raw_status
-                )
+                    tasks[job.job_id], total=total, completed=done, status=job.raw_status,
+                    estimate=estimate.describe(),
+                )  # fmt: skip
 
             yield update_bar
         return
     started = time.monotonic()
     shown: dict[str, str] = {}
+    told: dict[str, JobEstimate] = {}
 
-    def update_line(job: Job) -> None:
+    def update_line(job: Job, estimate: JobEstimate) -> None:
         done, total = _records(job)
         line = f"{job.raw_status} {done}/{total or '?'} records"
-        if shown.get(job.job_id) != line:
-            elapsed = timedelta(seconds=round(time.monotonic() - started))
-            console.print(f"{elapsed} {job.job_id} {line}", highlight=False, soft_wrap=True)
-            shown[job.job_id] = line
+        text = estimate.describe()
+        if text and estimate.moved(told.get(job.job_id)):
+            told[job.job_id] = estimate
+            line += f"; {text}"
+        elif shown.get(job.job_id) == line:
+            return
+        elapsed = timedelta(seconds=round(time.monotonic() - started))
+        console.print(f"{elapsed} {job.job_id} {line}", highlight=False, soft_wrap=True)
+        shown[job.job_id] = line
 
     yield update_line
 
@@ -281,11 +302,18 @@ def took(job: Summary) -> str:
     return "-" if duration is None else str(duration)
 
 
+PIPED_WIDTH = 10_000
+"""The width of standard output when it is not a terminal: a table keeps every column whole."""
+
+
 def stdout() -> Console:
-    """Where results go."""
+    """Where results go: as wide as the terminal, or, piped, as wide as the table needs."""
     from rich.console import Console  # noqa: PLC0415 - see the imports
 
-    return Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = PIPED_WIDTH  # rather than squeezing cells to 80 columns with an ellipsis
+    return console
 
 
 def stderr() -> Console:
