@@ -15,7 +15,8 @@ growing towards ``input_records``). It uses the most specific of these:
   job's age ``z`` in sigmas from E, ``S`` and ``phi`` the normal's survival
   and density. That is the gap that minimises calls plus waiting, which
   goes as one over the square root of the end's hazard rate; ``g0``, the gap
-  at t = E, is `PEAK_GAP_FACTOR` times ``min_delay`` (22 s by default). Polls are rare
+  at t = E, is `PEAK_GAP_FACTOR` times ``min_delay`` (22 s by default), or
+  a quarter of sigma if that is less (a 10-minute job's). Polls are rare
   long before the likely end and dense around it;
 - **neither** (or a prediction proved wrong: the job runs past E + 3 sigma,
   or past the progress-predicted end): the Smithy rule of `WaitPolicy`,
@@ -73,6 +74,8 @@ WINDOW_SIGMAS = 3.0
 """How far past its estimate a job may run before the estimate counts as wrong."""
 PEAK_GAP_FACTOR = 11.0
 """The gap at the estimated end, in multiples of ``min_delay``."""
+PEAK_GAP_SPREAD_SHARE = 0.25
+"""... and at most this share of the estimate's spread (at least ``min_delay``)."""
 
 _PEAK_HAZARD = math.sqrt(2 / math.pi)  # sigma * hazard of a normal at its mean
 
@@ -354,7 +357,12 @@ class Plan:
             self._estimate_failed = True
             return None
         self.rule = estimate.source
-        peak_gap = PEAK_GAP_FACTOR * self.policy.min_delay
+        # Within a quarter of the spread, so that the end's hazard barely changes
+        # within a gap: a gap near the spread's own size is where ends fall most.
+        peak_gap = min(
+            PEAK_GAP_FACTOR * self.policy.min_delay,
+            max(PEAK_GAP_SPREAD_SHARE * spread, self.policy.min_delay),
+        )
         density = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
         survival = math.erfc(z / math.sqrt(2)) / 2
         if density < 1e-300:
