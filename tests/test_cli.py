@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import boto3
@@ -102,6 +102,20 @@ class TestGet:
         assert fields["Output role"].startswith("arn:aws:iam::")
         assert fields["Started"].endswith("UTC")
         assert fields["Duration"] != "-"
+
+    def test_a_duration_shows_whole_seconds(self, er_jobs: Any, fake: EntityResolutionMock) -> None:
+        started = datetime(2026, 12, 5, 12, 0, tzinfo=timezone.utc)
+        fake.clock = lambda: started
+        job_id = fake.backend.start_matching_job(WORKFLOW).job_id
+        fake.clock = lambda: started + timedelta(seconds=3.4)
+        fake.job(WORKFLOW, job_id).succeed()
+
+        shown = er_jobs("get", WORKFLOW, job_id).out
+        listed = er_jobs("list", WORKFLOW).out
+
+        assert "0:00:03" in shown
+        assert "0:00:03" in listed
+        assert "0:00:03.4" not in shown + listed  # not 0:00:03.400000
 
     def test_json_is_what_the_aws_cli_prints(
         self, er_jobs: Any, fake: EntityResolutionMock, job_id: str

@@ -227,3 +227,12 @@ def test_a_profile_named_on_the_line_uses_its_own_credentials(
 
     assert code == 5  # the profile has none: as `aws --profile team` would fail
     assert "Unable to locate credentials" in capsys.readouterr().err
+
+
+def test_a_profile_that_does_not_exist_is_a_usage_error(
+    entity_resolution: EntityResolutionMock, team_profile: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run(["list", "customers", "--profile", "missing"])
+
+    assert code == 2  # ConfigurationError, as a missing region is; not 6 (service/network)
+    assert "The config profile (missing) could not be found" in capsys.readouterr().err

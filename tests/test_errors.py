@@ -178,6 +178,8 @@ def test_a_client_error_without_details_still_translates() -> None:
         (botocore_errors.CredentialRetrievalError(provider="sso", error_msg="x"), CredentialsError),
         (botocore_errors.TokenRetrievalError(provider="sso", error_msg="x"), CredentialsError),
         (botocore_errors.NoRegionError(), ConfigurationError),
+        (botocore_errors.ProfileNotFound(profile="missing"), ConfigurationError),
+        (botocore_errors.InvalidConfigError(error_msg="bad"), ConfigurationError),
     ],
 )
 def test_botocore_errors_map_to_their_classes(

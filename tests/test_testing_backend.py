@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -526,3 +527,38 @@ def test_the_server_fixture_starts_every_test_empty(entity_resolution_server: st
     er = EntityResolutionJobs(region_name="eu-west-1", endpoint_url=entity_resolution_server)
     with pytest.raises(ResourceNotFoundError):
         er.get_matching_job(WORKFLOW, "a" * 32)
+
+
+class TestEndpointsOutsideTheTest:
+    """A developer who exported a fake server's endpoint for er-jobs runs the suite."""
+
+    @pytest.fixture(autouse=True)
+    def exported(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        # Set before the entity_resolution fixture (autouse fixtures come first):
+        # a port where nothing listens, so a request that went there would fail.
+        monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        monkeypatch.setenv("AWS_ENDPOINT_URL_ENTITYRESOLUTION", "http://127.0.0.1:9")
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")
+        config = tmp_path / "config"
+        config.write_text("[default]\nendpoint_url = http://127.0.0.1:9\n")
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+
+    def test_the_fixture_keeps_every_call_in_process(
+        self, entity_resolution: EntityResolutionMock
+    ) -> None:
+        entity_resolution.create_workflow(WORKFLOW)
+        er = EntityResolutionJobs()
+
+        job_id = er.start_matching_job(WORKFLOW)
+        entity_resolution.job(WORKFLOW, job_id).succeed()
+
+        assert [job.job_id for job in er.list_matching_jobs(WORKFLOW)] == [job_id]
+        assert "AWS_ENDPOINT_URL" not in os.environ
+
+    def test_a_boto3_client_in_the_test_stays_in_process_too(
+        self, entity_resolution: EntityResolutionMock
+    ) -> None:
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="reports")
+
+        assert [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]] == ["reports"]

@@ -477,6 +477,9 @@ _BOTOCORE_ERRORS: Mapping[type[BaseException], type[EntityResolutionError]] = {
     botocore_errors.TokenRetrievalError: CredentialsError,
     botocore_errors.SSOError: CredentialsError,
     botocore_errors.NoRegionError: ConfigurationError,
+    # The named profile is not in the config files: the caller's setting is wrong.
+    botocore_errors.ProfileNotFound: ConfigurationError,
+    botocore_errors.InvalidConfigError: ConfigurationError,
     botocore_errors.BotoCoreError: EntityResolutionError,
 }
 

@@ -40,13 +40,32 @@ def _fake_aws(monkeypatch: pytest.MonkeyPatch) -> str:
     return region
 
 
+def _in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every client on moto's in-process mock, whatever endpoint the shell names.
+
+    moto intercepts requests to AWS's own hosts; a client sent elsewhere by
+    ``AWS_ENDPOINT_URL`` (or ``AWS_ENDPOINT_URL_<SERVICE>``, or a profile's
+    ``endpoint_url``), such as a developer's ``er-jobs fake-server``, would
+    reach that server instead. botocore's own switch,
+    ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS``, ignores all three; the variables
+    are removed as well, for code that reads them itself.
+    """
+    for name in list(os.environ):
+        if name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+
+
 @pytest.fixture
 def entity_resolution(monkeypatch: pytest.MonkeyPatch) -> Iterator[EntityResolutionMock]:
     """Mock AWS with moto, Entity Resolution included, and yield its controls.
 
     Fake credentials are set for the test (and ``AWS_DEFAULT_REGION`` to
     us-east-1 unless set), so nothing can reach AWS. Every other moto service
-    is mocked too.
+    is mocked too. Endpoints configured outside the test
+    (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``, a profile's
+    ``endpoint_url``) are ignored, so that a fake server a developer has
+    exported for the command line does not take the test's calls.
 
     Example:
         ```python
@@ -64,6 +83,7 @@ def entity_resolution(monkeypatch: pytest.MonkeyPatch) -> Iterator[EntityResolut
             "the entity_resolution fixture needs moto: pip install 'entityresolution-jobs[testing]'"
         ) from error
     region = _fake_aws(monkeypatch)
+    _in_process(monkeypatch)
     with mock_aws():
         yield EntityResolutionMock(region_name=region)
 

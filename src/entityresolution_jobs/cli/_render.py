@@ -297,9 +297,9 @@ def when(moment: datetime | None) -> str:
 
 
 def took(job: Summary) -> str:
-    """How long a job ran, or "-" while it runs."""
+    """How long a job ran, to the second ("0:00:03"), or "-" while it runs."""
     duration = job.duration
-    return "-" if duration is None else str(duration)
+    return "-" if duration is None else str(timedelta(seconds=round(duration.total_seconds())))
 
 
 PIPED_WIDTH = 10_000
