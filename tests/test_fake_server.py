@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
+from .network_proxy import NetworkProxy
 from .support import JOB_TYPE_SENDABLE, if_modelled
 
 pytestmark = pytest.mark.slow
@@ -69,7 +70,7 @@ def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
     finally:
         if process.poll() is None:
             process.kill()
-            process.wait(timeout=10)
+        process.communicate(timeout=10)  # and close its pipes
 
 
 def _stop(process: subprocess.Popen[str], how: signal.Signals) -> tuple[int, str]:
@@ -270,3 +271,42 @@ def test_in_process_it_serves_until_sigterm_and_restores_the_handler(
     assert "stopped" in captured.err
     assert listed == [[]]
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def _requests_on_connections(endpoint: str) -> tuple[int, int]:
+    """Requests of every kind from one boto3 client each for the fake and its S3, through a
+    proxy that counts connections; return (requests sent, connections opened)."""
+    with NetworkProxy(endpoint.removeprefix("http://")).running() as proxy:
+        settings: dict[str, Any] = {"region_name": "us-east-1", "endpoint_url": proxy.url}
+        client = boto3.client("entityresolution", **settings)
+        client.create_matching_workflow(workflowName="kept", **CREATE)
+        sent = 1
+        for _ in range(5):
+            client.list_matching_jobs(workflowName="kept")
+            with pytest.raises(client.exceptions.ResourceNotFoundException):
+                client.get_matching_job(workflowName="kept", jobId="0" * 32)  # an error reply
+            sent += 2
+        s3 = boto3.client("s3", **settings)
+        s3.create_bucket(Bucket="kept")
+        s3.put_object(Bucket="kept", Key="a.csv", Body=b"x" * 100_000)
+        for _ in range(5):
+            assert len(s3.get_object(Bucket="kept", Key="a.csv")["Body"].read()) == 100_000
+        sent += 7
+        return sent, proxy.connections
+
+
+def test_connections_stay_open_between_requests_as_the_services_do(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, endpoint = server
+
+    sent, connections = _requests_on_connections(endpoint)
+
+    assert sent == 18
+    assert connections == 2  # one a client: before, one a request
+
+
+def test_the_server_fixture_keeps_them_open_too(entity_resolution_server: str) -> None:
+    sent, connections = _requests_on_connections(entity_resolution_server)
+
+    assert (sent, connections) == (18, 2)

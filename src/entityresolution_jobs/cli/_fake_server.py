@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import socket
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -58,11 +57,9 @@ def fake_server(
     credentials.
     """
     try:
-        from werkzeug.serving import make_server  # noqa: PLC0415
-
         from ..testing import EntityResolutionBackend, JobTimeline  # noqa: PLC0415
         from ..testing._control_api import PREFIX  # noqa: PLC0415
-        from ..testing._server import application  # noqa: PLC0415
+        from ..testing._server import FakeServer  # noqa: PLC0415
     except ImportError as error:
         typer.echo(
             "er-jobs: the fake server needs moto: pip install 'entityresolution-jobs[cli,testing]'",
@@ -73,17 +70,15 @@ def fake_server(
         queued_seconds=queued_seconds, running_seconds=running_seconds
     )
     EntityResolutionBackend.default_concurrent_jobs = concurrent_jobs or None
-    app = application()
     try:
-        _check_free(host, port)
-        server = make_server(host, port, app, threaded=True)
-    except (OSError, SystemExit) as error:  # werkzeug exits on a port in use
-        reason = error.strerror if isinstance(error, OSError) else "address in use"
-        typer.echo(f"er-jobs: cannot listen on {host}:{port}: {reason or error}", err=True)
+        server = FakeServer(host, port)
+    except OSError as error:
+        typer.echo(f"er-jobs: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
         raise typer.Exit(EXIT_USAGE) from error
-    if not logging.getLogger().handlers:  # --debug installs one; then requests are logged
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    endpoint = f"http://{host}:{server.server_port}"
+    if not logging.getLogger().handlers:  # --debug installs one
+        # waitress warns when requests wait for a thread: a busy fake, not a fault.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    endpoint = server.url
     typer.echo(f"Fake Entity Resolution listening on {endpoint}")
     typer.echo(
         "Try: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
@@ -105,16 +100,9 @@ def fake_server(
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.close()
         signal.signal(signal.SIGTERM, previous)
     typer.echo("Fake Entity Resolution stopped.", err=True)
-
-
-def _check_free(host: str, port: int) -> None:
-    """Raise OSError if ``host:port`` cannot be listened on (werkzeug would print and exit)."""
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    with socket.create_server((host, port), family=family):
-        pass
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

@@ -1,21 +1,21 @@
 """The fake service over HTTP: moto's server application with the control API in front.
 
-`application` is what ``er-jobs fake-server`` serves; `ThreadedFakeServer`
-serves it from a thread of this process, for the ``entity_resolution_server``
-fixture (as moto's ``ThreadedMotoServer`` serves moto's application).
+`application` is what ``er-jobs fake-server`` serves, through `FakeServer`
+(waitress: HTTP/1.1, connections kept alive); `ThreadedFakeServer` serves it
+from a thread of this process, for the ``entity_resolution_server`` fixture
+(as moto's ``ThreadedMotoServer`` serves moto's application).
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import Any
 
-from moto.moto_server import werkzeug_app  # pyright: ignore[reportMissingTypeStubs] - moto ships no types for it
 from moto.moto_server.werkzeug_app import (  # pyright: ignore[reportMissingTypeStubs]
     DomainDispatcherApplication,
     create_backend_app,
 )
-from werkzeug.serving import make_server
 
 from . import _registration
 from ._control_api import ControlAPI
@@ -28,21 +28,61 @@ def application() -> ControlAPI:
     return ControlAPI(DomainDispatcherApplication(create_backend_app))
 
 
+SERVER_THREADS = 16
+"""Requests served at once; more wait their turn (werkzeug's server had a thread each)."""
+
+
+class FakeServer:
+    """`application` on ``host:port`` (0: any free port), served by waitress.
+
+    HTTP/1.1 with connections kept alive between requests, as the service
+    and S3 keep them: werkzeug's development server, which served the fake
+    before, closes every connection after one reply (and drains the socket
+    after it, so it cannot be taught otherwise), so neither connection
+    reuse nor what a client pays without it could be measured here.
+
+    Raises:
+        OSError: The address cannot be listened on.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        from waitress.server import create_server  # noqa: PLC0415 - the testing extra's
+
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        listening = socket.create_server((host, port), family=family)
+        self.port: int = listening.getsockname()[1]
+        self.url = f"http://{host}:{self.port}"
+        # Its own map of sockets, so that `close` can reach every connection.
+        self._sockets: dict[int, Any] = {}
+        # ident=None: no Server header of waitress's own (moto's replies name AWS's).
+        self._server = create_server(
+            application(), map=self._sockets, sockets=[listening], threads=SERVER_THREADS,
+            ident=None,
+        )  # fmt: skip
+
+    def serve_forever(self) -> None:
+        """Serve until `close` (or Ctrl-C, which waitress takes as the end)."""
+        self._server.run()
+
+    def close(self) -> None:
+        """Stop listening and close every connection, kept-alive ones included."""
+        from waitress import wasyncore  # noqa: PLC0415
+
+        self._server.close()  # the listening socket only
+        wasyncore.close_all(self._sockets)
+        self._server.task_dispatcher.shutdown()
+
+
 class ThreadedFakeServer:
     """`application` served on ``host:port`` (0: any free port) from a daemon thread."""
 
     def __init__(self, host: str, port: int) -> None:
-        # moto's own request handler (it keeps headers with underscores, for
-        # S3 metadata) where this moto has one (5.2.1 on); werkzeug's before.
-        handler = getattr(werkzeug_app, "MotoRequestHandler", None)
-        server: Any = make_server(host, port, application(), threaded=True, request_handler=handler)
-        self._server = server
-        self.url = f"http://{host}:{server.server_port}"
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._server = FakeServer(host, port)
+        self.url = self._server.url
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         """Stop serving and wait for the thread to end."""
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()
         self._thread.join()
