@@ -30,6 +30,8 @@ class NetworkProxy:
     Attributes:
         port: The port it listens on (after `running` has started it).
         connections: Connections accepted so far.
+        gets: GET requests forwarded so far (a client sends the next request on
+            a kept-alive connection only after the last reply: no pipelining).
         cut: Connections it has cut so far.
     """
 
@@ -50,6 +52,7 @@ class NetworkProxy:
         self._cuts_left = cuts
         self.port = 0
         self.connections = 0
+        self.gets = 0
         self.cut = 0
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
@@ -115,6 +118,7 @@ class NetworkProxy:
 
         async def requests() -> None:
             while data := await client_reader.read(READ_SIZE):
+                self.gets += data.startswith(b"GET ")
                 awaiting_reply.set()
                 upstream_writer.write(data)
                 await upstream_writer.drain()

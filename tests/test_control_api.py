@@ -92,6 +92,28 @@ def test_the_quota_and_the_timeline_are_set(server: str) -> None:
     assert restored.json() == {"concurrentJobs": 1}
 
 
+def test_the_timeline_merges_and_takes_back_what_it_echoes(server: str) -> None:
+    first = control(server, "timeline", {"runningSeconds": 60, "inputRecords": 5000}).json()
+    second = control(server, "timeline", {"queuedSeconds": 1}).json()
+    echoed = control(server, "timeline", second)  # errorMessage: null included
+
+    assert (first["runningSeconds"], first["inputRecords"]) == (60, 5000)
+    assert (second["queuedSeconds"], second["runningSeconds"], second["inputRecords"]) == (
+        1, 60, 5000,
+    )  # fmt: skip
+    assert second["errorMessage"] is None
+    assert echoed.status_code == 200, echoed.text
+    assert echoed.json() == second
+
+
+def test_zero_concurrent_jobs_means_no_limit_as_on_the_command_line(server: str) -> None:
+    reply = control(server, "quota", {"concurrentJobs": 0})
+
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == {"concurrentJobs": None}
+    assert EntityResolutionMock().concurrent_jobs is None
+
+
 def test_reset_forgets_this_fakes_workflows_only(server: str) -> None:
     s3 = boto3.client("s3", endpoint_url=server)
     s3.create_bucket(Bucket="kept-bucket")
@@ -134,10 +156,30 @@ def test_another_account_and_region_are_chosen_in_the_body(server: str) -> None:
          "errorMessage is required"),
         ("faults", {"operation": "GetMatchingJob", "error": "Boom"}, 400, "error must be one of"),
         ("faults", {"operation": "GetMatchingJob", "times": 0}, 400, "times must be a positive"),
-        ("quota", {"concurrentJobs": 0}, 400, "concurrent_jobs must be a positive int"),
+        ("quota", {"concurrentJobs": -1}, 400, "concurrentJobs must be a whole number >= 0"),
+        ("quota", {"concurrentJobs": 1.5}, 400, "concurrentJobs must be a whole number >= 0"),
         ("quota", {}, 400, "concurrentJobs is required"),
-        ("timeline", {"runningSeconds": -1}, 400, "runningSeconds must be a number >= 0"),
-        ("timeline", {"speed": 2}, 400, "unknown timeline fields"),
+        ("timeline", {"runningSeconds": -1}, 400, "runningSeconds must be a number of seconds"),
+        ("timeline", {"speed": 2}, 400, "unknown fields: speed; this control takes: queued"),
+        ("timeline", {"inputRecords": 10, "recordsNotProcessed": 15}, 400,
+         "recordsNotProcessed (15) cannot exceed inputRecords (10)"),
+        ("timeline", {"matchIDs": 5000}, 400, "matchIDs (5000) cannot exceed inputRecords (1000)"),
+        ("timeline", {"inputRecords": -1}, 400, "inputRecords must be a whole number >= 0"),
+        ("jobs/set", {"workflowName": "customers", "jobId": "JOB", "status": "RUNNING",
+                      "metrics": {"inputRecords": -5}}, 400,
+         "metrics.inputRecords must be a whole number >= 0"),
+        ("jobs/set", {"workflowName": "customers", "jobId": "JOB", "status": "RUNNING",
+                      "metrics": {"inputRecords": 10, "totalRecordsProcessed": 8,
+                                  "recordsNotProcessed": 5}}, 400,
+         "metrics.totalRecordsProcessed + metrics.recordsNotProcessed (13) cannot exceed"),
+        ("jobs/set", {"workflowName": "customers", "jobId": "JOB", "status": "SUCCEEDED",
+                      "errorMessage": "but it failed"}, 400, "errorMessage is for a FAILED job"),
+        ("jobs/succeed", {"workflowName": "customers", "jobId": "JOB", "state": "done"}, 400,
+         "unknown fields: state"),
+        ("faults", {"operation": "MakeCoffee"}, 400, "the service has no operation 'MakeCoffee'"),
+        ("faults", {"operation": "GetMatchingJob", "message": 7}, 400, "message must be a string"),
+        ("reset", {"accountId": "abc"}, 400, "accountId must be 12 digits; got 'abc'"),
+        ("reset", {"regoin": "eu-west-1"}, 400, "unknown fields: regoin"),
         ("jobs/succeed", {"workflowName": "customers", "jobId": "JOB", "region": "mars-1"},
          400, "no such region"),
         ("jobs/explode", {}, 404, "no control 'jobs/explode'"),
@@ -148,6 +190,7 @@ def test_a_bad_control_request_is_a_4xx_with_a_message_and_changes_nothing(
 ) -> None:
     job_id = er(server).start_matching_job("customers")
     before = er(server).get_matching_job("customers", job_id)
+    timeline = EntityResolutionMock().timeline
     body = {key: job_id if value == "JOB" else value for key, value in body.items()}
 
     reply = control(server, action, body)
@@ -158,6 +201,8 @@ def test_a_bad_control_request_is_a_4xx_with_a_message_and_changes_nothing(
     assert after.raw_status == before.raw_status
     assert EntityResolutionMock().concurrent_jobs == 1
     assert not EntityResolutionMock().backend.faults["GetMatchingJob"]
+    assert EntityResolutionMock().timeline == timeline
+    assert list(EntityResolutionMock().backend.workflows)  # not reset
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import Shape, StructureShape
 from botocore.validate import ParamValidator
+from moto.core.exceptions import InvalidToken
 from moto.core.responses import ActionResult, BaseResponse
 from moto.core.utils import get_service_model
 
@@ -151,7 +152,15 @@ class EntityResolutionResponse(BaseResponse):
         pages = {"max_results": params.get("maxResults"), "next_token": params.get("nextToken")}
         if "workflowName" in params:
             pages["workflow_name"] = params["workflowName"]
-        items, token = paginated(**pages)
+        try:
+            items, token = paginated(**pages)
+        except InvalidToken as error:
+            # moto's own error, which the service model does not have: SDKs
+            # would raise a generic one. The service's modelled answer is a
+            # ValidationException (its wording is not documented: this is ours).
+            raise ValidationException(
+                f"The nextToken {params['nextToken']!r} is not valid for {operation}."
+            ) from error
         reply: dict[str, Any]
         if operation.endswith("Jobs"):
             now = self.backend.clock()

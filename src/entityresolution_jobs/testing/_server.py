@@ -8,14 +8,21 @@ from a thread of this process, for the ``entity_resolution_server`` fixture
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from moto.moto_server.werkzeug_app import (  # pyright: ignore[reportMissingTypeStubs]
     DomainDispatcherApplication,
     create_backend_app,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from . import _registration
 from ._control_api import ControlAPI
@@ -56,8 +63,8 @@ class FakeServer:
         self._sockets: dict[int, Any] = {}
         # ident=None: no Server header of waitress's own (moto's replies name AWS's).
         self._server = create_server(
-            application(), map=self._sockets, sockets=[listening], threads=SERVER_THREADS,
-            ident=None,
+            _as_served(application()), map=self._sockets, sockets=[listening],
+            threads=SERVER_THREADS, ident=None,
         )  # fmt: skip
 
     def serve_forever(self) -> None:
@@ -71,6 +78,33 @@ class FakeServer:
         self._server.close()  # the listening socket only
         wasyncore.close_all(self._sockets)
         self._server.task_dispatcher.shutdown()
+
+
+ACCOUNT_KEY = re.compile(r"Credential=([0-9]{12})/")
+"""An access key id of 12 digits, in a SigV4 ``Authorization`` header or ``X-Amz-Credential``."""
+
+
+def _as_served(app: WSGIApplication) -> WSGIApplication:
+    """``app``, with what moto needs from a request that waitress does not give it.
+
+    - ``RAW_URI``: the path as it arrived, as werkzeug gives it. moto routes
+      a request by its encoded path, so that a workflow name with ``%2F`` in
+      it stays one path segment; waitress names that ``REQUEST_URI``.
+    - The account of an access key id of 12 digits is that number (as
+      LocalStack does), through moto's ``x-moto-account-id`` header, for
+      every service alike (S3 included): two keys, two accounts. Other keys
+      are moto's: its default account unless its IAM made the key.
+    """
+
+    def call(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        environ.setdefault("RAW_URI", environ.get("REQUEST_URI", ""))
+        signed = environ.get("HTTP_AUTHORIZATION", "") or unquote(environ.get("QUERY_STRING", ""))
+        key = ACCOUNT_KEY.search(signed.replace("X-Amz-Credential=", "Credential="))
+        if key is not None:
+            environ.setdefault("HTTP_X_MOTO_ACCOUNT_ID", key.group(1))
+        return app(environ, start_response)
+
+    return call
 
 
 class ThreadedFakeServer:

@@ -11,7 +11,7 @@ url_bases = [r"https?://entityresolution\.(.+)\.amazonaws\.com"]
 
 # An ID mapping workflow may be named by its ARN, whose "/" arrives encoded
 # (%2F) from botocore but decoded in the server's path: both are matched.
-_NAME = r"(?P<workflowName>arn:[^/]+/[^/]+|[^/]+)"
+_NAME = r"(?P<workflowName>.+?)"
 
 url_paths = {
     f"{{0}}/{collection}{path}": EntityResolutionResponse.dispatch
