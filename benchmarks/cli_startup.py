@@ -73,7 +73,7 @@ def _succeeded_job(endpoint: str) -> str:
     )
     client.create_matching_workflow(workflowName=WORKFLOW, **CREATE)
     job_id: str = client.start_matching_job(workflowName=WORKFLOW)["jobId"]
-    body = json.dumps({"workflowName": WORKFLOW, "jobId": job_id, "matchIds": 42}).encode()
+    body = json.dumps({"workflowName": WORKFLOW, "jobId": job_id}).encode()
     request = urllib.request.Request(
         f"{endpoint}/moto-api/entityresolution/jobs/succeed", data=body, method="POST"
     )
