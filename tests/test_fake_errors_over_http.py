@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from entityresolution_jobs.testing import EntityResolutionMock
 
-from .support import WORKFLOW
+from .support import JOB_TYPE_SENDABLE, WORKFLOW
 
 pytestmark = pytest.mark.slow
 
@@ -131,7 +131,16 @@ def _failure(call: Call, client: BaseClient) -> dict[str, Any]:
     return raised.value.response  # type: ignore[return-value]
 
 
-@pytest.mark.parametrize("row", ROWS, ids=list(ROWS))
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(row, id=row, marks=pytest.mark.skipif(
+            "jobType" in row and not JOB_TYPE_SENDABLE,
+            reason="this botocore cannot send a jobType (1.40.37 and later can)",
+        ))
+        for row in ROWS
+    ],
+)  # fmt: skip
 def test_each_error_row_is_the_modelled_error_over_http(
     row: str, client: BaseClient, fake: EntityResolutionMock
 ) -> None:
