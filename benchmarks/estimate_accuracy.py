@@ -45,9 +45,17 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from entityresolution_jobs import EstimateBasis, JobMetrics, JobStatus, MatchingJob
-from entityresolution_jobs._core import MATCHING
-from entityresolution_jobs._waiting import Waiter, WaitPolicy
-from waiter_polling import HOUR, JOB_ID, RECORDS, T0, Case, _draw, _summaries
+from waiter_polling import (
+    HOUR,
+    JOB_ID,
+    RECORDS,
+    T0,
+    Case,
+    SimulatedTime,
+    _draw,
+    _summaries,
+    simulated_waiter,
+)
 
 if TYPE_CHECKING:
     from entityresolution_jobs import JobEstimate
@@ -123,19 +131,12 @@ def one_run(accuracy: AccuracyCase, seed: int) -> list[Shot]:
     phase = random.Random(-seed).uniform(0, 2 * math.pi)
     true_end = case.queued + duration
     naive = statistics.mean(history) if case.history else None
-    now = 0.0
-    waiter = Waiter(
-        MATCHING,
-        "workflow",
-        JOB_ID,
-        WaitPolicy(timeout=48 * HOUR, uniform=random.Random(seed).uniform),
-        clock=lambda: now,
-        use_history=True,
-        now=lambda: T0 + timedelta(seconds=now),
-    )
+    time = SimulatedTime()
+    waiter = simulated_waiter(seed, time)
     made: list[tuple[float, JobEstimate]] = []
     for delay in waiter:
-        now += delay
+        time.seconds += delay
+        now = time.seconds
         if waiter.record(_job(accuracy, duration, now, phase)) is None:
             continue
         if waiter.needs_history:

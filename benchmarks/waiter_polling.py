@@ -132,22 +132,35 @@ def _summaries(history: list[float]) -> list[MatchingJobSummary]:
     ]
 
 
-def planned(case: Case, seed: int) -> Run:
-    """The waiter as shipped, on simulated time."""
-    duration, history = _draw(case, seed)
-    now = 0.0
-    waiter = Waiter(
+@dataclass
+class SimulatedTime:
+    """Seconds since `T0`, which the simulation advances."""
+
+    seconds: float = 0.0
+
+
+def simulated_waiter(seed: int, time: SimulatedTime) -> Waiter[MatchingJob]:
+    """The waiter as shipped (default arguments, history on), on simulated ``time``."""
+    return Waiter(
         MATCHING,
         "workflow",
         JOB_ID,
         WaitPolicy(timeout=48 * HOUR, uniform=random.Random(seed).uniform),
-        clock=lambda: now,
+        clock=lambda: time.seconds,
         use_history=True,
-        now=lambda: T0 + timedelta(seconds=now),
+        now=lambda: T0 + timedelta(seconds=time.seconds),
     )
+
+
+def planned(case: Case, seed: int) -> Run:
+    """The waiter as shipped, on simulated time."""
+    duration, history = _draw(case, seed)
+    time = SimulatedTime()
+    waiter = simulated_waiter(seed, time)
     calls, largest = 0, 0.0
     for delay in waiter:
-        now += delay
+        time.seconds += delay
+        now = time.seconds
         largest = max(largest, delay)
         job = _job(case, duration, now)
         waiter.record(job)
