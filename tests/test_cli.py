@@ -338,6 +338,24 @@ class TestListAndStart:
         assert fake.job(WORKFLOW, job_id).status == "SUCCEEDED"
         assert "Status             SUCCEEDED" in run.out
 
+    def test_start_with_wait_as_json_prints_the_final_job_alone(
+        self, er_jobs: Any, fake: EntityResolutionMock
+    ) -> None:
+        fake.timeline = JobTimeline(queued_seconds=0, running_seconds=0)
+
+        run = er_jobs("start", WORKFLOW, "--wait", "--output", "json")
+        status = er_jobs("id-mapping", "start", "nobody", "--wait", "--json")
+        started = er_jobs("start", WORKFLOW, "--json")
+        field = er_jobs("start", WORKFLOW, "--wait", "--query", "status", "--output", "text")
+
+        job = json.loads(run.out)  # one document a script can parse, as get prints it
+        assert run.code == 0, run.err
+        assert job["status"] == "SUCCEEDED"
+        assert fake.job(WORKFLOW, job["jobId"]).status == "SUCCEEDED"
+        assert status.code == 4  # an unknown workflow, as before
+        assert list(json.loads(started.out)) == ["jobId"]  # as `aws ... start-matching-job`
+        assert field.out.strip() == "SUCCEEDED"
+
     def test_start_while_a_job_runs_exits_6(
         self, er_jobs: Any, fake: EntityResolutionMock, job_id: str
     ) -> None:

@@ -260,15 +260,19 @@ def add_matching_start(app: typer.Typer) -> None:
 
     @app.command(help="Start a job of a workflow and print its id.", cls=PlainCommand)
     @exits
-    def start(
+    def start(  # noqa: PLR0917 - Typer passes a command's parameters by position
         ctx: typer.Context,
         workflow: str = typer.Argument(help=MATCHING.workflow_help, metavar="WORKFLOW"),
         and_wait: WaitOpt = False,
         timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+        as_json: JsonOpt = False,
+        output: OutputOpt = None,
+        query: QueryOpt = None,
     ) -> None:
+        render = rendering(as_json, output, query)
         er = settings(ctx).client()
         job_id = er.start_matching_job(workflow)
-        started(er, MATCHING, workflow, job_id, and_wait=and_wait, timeout=timeout)
+        started(er, MATCHING, workflow, job_id, and_wait=and_wait, timeout=timeout, render=render)
 
 
 def add_id_mapping_start(app: typer.Typer) -> None:
@@ -276,17 +280,21 @@ def add_id_mapping_start(app: typer.Typer) -> None:
 
     @app.command(help="Start a job of a workflow and print its id.", cls=PlainCommand)
     @exits
-    def start(
+    def start(  # noqa: PLR0917 - Typer passes a command's parameters by position
         ctx: typer.Context,
         workflow: str = typer.Argument(help=ID_MAPPING.workflow_help, metavar="WORKFLOW"),
         job_type: JobTypeOpt = None,
         and_wait: WaitOpt = False,
         timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+        as_json: JsonOpt = False,
+        output: OutputOpt = None,
+        query: QueryOpt = None,
     ) -> None:
+        render = rendering(as_json, output, query)
         er = settings(ctx).client()
         chosen = None if job_type is None else IdMappingJobType(job_type.value)
         job_id = er.start_id_mapping_job(workflow, job_type=chosen)
-        started(er, ID_MAPPING, workflow, job_id, and_wait=and_wait, timeout=timeout)
+        started(er, ID_MAPPING, workflow, job_id, and_wait=and_wait, timeout=timeout, render=render)
 
 
 def started(
@@ -297,12 +305,22 @@ def started(
     *,
     and_wait: bool,
     timeout: float,
+    render: Rendering = HUMAN,
 ) -> None:
-    """Print a started job's id, and wait for it if asked."""
+    """Print a started job's id, and wait for it if asked.
+
+    With a machine format the document is the started job's id
+    (``{"jobId": ...}``, as ``aws entityresolution start-matching-job``
+    prints) or, with ``--wait``, the final job alone, as ``get`` prints it:
+    one document a script can parse.
+    """
     log_request_id("started", job_id, job_id.request_id)
-    typer.echo(job_id)
+    if not render.machine:
+        typer.echo(job_id)
+    elif not and_wait:
+        render.emit({"jobId": str(job_id)})
     if and_wait:
-        wait_and_show(er, kind, workflow, job_id, timeout=timeout, render=HUMAN)
+        wait_and_show(er, kind, workflow, job_id, timeout=timeout, render=render)
 
 
 def wait_and_show(
