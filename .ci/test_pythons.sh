@@ -16,8 +16,11 @@ for version in $declared; do
     venv=".venv-$version"
     started=$SECONDS
     bash .ci/ensure_venv.sh "$venv" "$python" -e '.[dev]' || { status=1; continue; }
-    "$venv/bin/python" -m pytest -q -p no:cacheprovider | tee "$venv/pytest.log" | tail -n 1
-    result=${PIPESTATUS[0]}
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider -rfE > "$venv/pytest.log" 2>&1
+    result=$?
+    # A failure names its tests here: CI keeps only the end of the output.
+    [ "$result" -eq 0 ] || grep -E '^(FAILED|ERROR) ' "$venv/pytest.log"
+    tail -n 1 "$venv/pytest.log"
     summary=$(tail -n 1 "$venv/pytest.log" | tr -d '=')
     echo "Python $("$venv/bin/python" -c 'import platform; print(platform.python_version())'): ${summary# } (exit $result, $((SECONDS - started)) s with the install)"
     [ "$result" -eq 0 ] || status=1

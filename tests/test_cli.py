@@ -17,7 +17,7 @@ import pytest
 from rich.console import Console
 
 from entityresolution_jobs import __version__
-from entityresolution_jobs.cli import _formats, _jobs
+from entityresolution_jobs.cli import _formats, _jobs, _render
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 from .support import ID_MAPPING_METRICS, JOB_TYPE_SENDABLE, Run, if_modelled, modelled
@@ -426,7 +426,7 @@ class TestTerminal:
     ) -> None:
         screen = io.StringIO()
         terminal = Console(file=screen, force_terminal=True, width=100)
-        monkeypatch.setattr(_jobs, "stderr", lambda: terminal)
+        monkeypatch.setattr(_jobs, "terminal_stderr", lambda: terminal)
         fake.job(WORKFLOW, job_id).succeed()
 
         run = er_jobs("wait", WORKFLOW, job_id)
@@ -436,6 +436,29 @@ class TestTerminal:
         assert "━" in drawn
         assert "SUCCEEDED" in drawn
         assert "1000/1000" in drawn
+
+    def test_a_wait_to_a_pipe_prints_lines_and_loads_no_rich(
+        self,
+        er_jobs: Any,
+        fake: EntityResolutionMock,
+        job_id: str,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setattr(_render, "stderr", lambda: pytest.fail("Rich was asked"))
+        fake.job(WORKFLOW, job_id).succeed()
+        other = fake.backend.start_matching_job(WORKFLOW).job_id
+        fake.job(WORKFLOW, other).succeed()
+
+        one = er_jobs("wait", WORKFLOW, job_id)
+        several = er_jobs("wait", WORKFLOW, job_id, other)
+
+        assert one.code == 0, one.err
+        assert "SUCCEEDED 1000/1000 records" in one.err
+        assert several.code == 0, several.err
+        assert f"{job_id} SUCCEEDED 1000/1000 records" in several.err
+        assert f"{other} SUCCEEDED 1000/1000 records" in several.err
 
     def test_the_demo_without_moto_says_which_extra_to_install(
         self, er_jobs: Any, monkeypatch: pytest.MonkeyPatch
@@ -699,7 +722,7 @@ def test_several_jobs_on_a_terminal_get_a_live_bar_each(
 ) -> None:
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=120)
-    monkeypatch.setattr(_jobs, "stderr", lambda: terminal)
+    monkeypatch.setattr(_jobs, "terminal_stderr", lambda: terminal)
     ids = []
     for _ in range(2):
         job_id = fake.backend.start_matching_job(WORKFLOW).job_id

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 import pytest
+from botocore.session import Session as BotocoreSession
 
 from entityresolution_jobs import ConfigurationError
 from entityresolution_jobs.cli import _app, _common, run
@@ -42,8 +43,10 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = []
 
     class Recorder:
-        def __init__(self, **settings: Any) -> None:
-            seen.append({**settings, "debug": DEBUG.enabled})
+        def __init__(self, *, session: BotocoreSession, **settings: Any) -> None:
+            # The profile named on the line: the session's own, not AWS_PROFILE.
+            profile = session.instance_variables().get("profile")
+            seen.append({**settings, "profile_name": profile, "debug": DEBUG.enabled})
             raise ConfigurationError("recorded")
 
     monkeypatch.setattr(_common, "EntityResolutionJobs", Recorder)

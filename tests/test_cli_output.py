@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from entityresolution_jobs import EntityResolutionJobs
-from entityresolution_jobs.cli import _output
+from entityresolution_jobs.cli import _render
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 BUCKET = "er-output"
@@ -101,7 +101,7 @@ def test_a_terminal_gets_a_download_progress_bar(
     er_jobs: Any, job_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     screen = io.StringIO()
-    monkeypatch.setattr(_output, "stderr", lambda: Console(file=screen, force_terminal=True))
+    monkeypatch.setattr(_render, "stderr", lambda: Console(file=screen, force_terminal=True))
     monkeypatch.setenv("FORCE_COLOR", "1")  # what makes Rich count a pipe a terminal
 
     run = er_jobs("output", "wf", job_id, "--download", str(tmp_path))
@@ -208,7 +208,7 @@ def test_a_download_to_a_pipe_draws_no_bar_and_loads_no_rich(
 ) -> None:
     for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(_output, "stderr", lambda: pytest.fail("Rich was asked"))
+    monkeypatch.setattr(_render, "stderr", lambda: pytest.fail("Rich was asked"))
 
     run = er_jobs("output", "wf", job_id, "--download", str(tmp_path))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
@@ -22,6 +23,7 @@ from entityresolution_jobs import (
     TransportError,
 )
 from entityresolution_jobs._config import USER_AGENT
+from entityresolution_jobs.testing import EntityResolutionMock
 
 from .conftest import SECRET
 from .support import JOB_ID, WORKFLOW, job_reply
@@ -37,13 +39,13 @@ ONE_ATTEMPT = Config(retries={"total_max_attempts": 1}, connect_timeout=2, read_
 
 def test_no_client_is_built_until_the_first_call(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[str] = []
-    real_client = boto3.session.Session.client
+    real_client = botocore.session.Session.create_client
 
-    def counting_client(self: boto3.session.Session, *args: object, **kwargs: object) -> object:
+    def counting_client(self: botocore.session.Session, *args: Any, **kwargs: Any) -> object:
         built.append(str(args[0]))
-        return real_client(self, *args, **kwargs)  # type: ignore[call-overload]
+        return real_client(self, *args, **kwargs)
 
-    monkeypatch.setattr(boto3.session.Session, "client", counting_client)
+    monkeypatch.setattr(botocore.session.Session, "create_client", counting_client)
 
     er = EntityResolutionJobs(region_name="eu-west-1")
     assert built == []
@@ -54,15 +56,15 @@ def test_no_client_is_built_until_the_first_call(monkeypatch: pytest.MonkeyPatch
 
 def test_concurrent_first_calls_build_one_client(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[object] = []
-    real_client = boto3.session.Session.client
+    real_client = botocore.session.Session.create_client
     gate = threading.Barrier(8)
 
-    def slow_client(self: boto3.session.Session, *args: object, **kwargs: object) -> object:
-        client = real_client(self, *args, **kwargs)  # type: ignore[call-overload]
+    def slow_client(self: botocore.session.Session, *args: Any, **kwargs: Any) -> object:
+        client = real_client(self, *args, **kwargs)
         built.append(client)
         return client
 
-    monkeypatch.setattr(boto3.session.Session, "client", slow_client)
+    monkeypatch.setattr(botocore.session.Session, "create_client", slow_client)
     er = EntityResolutionJobs()
     seen: list[object] = []
 
@@ -128,6 +130,38 @@ def test_a_session_passed_in_builds_the_client(monkeypatch: pytest.MonkeyPatch) 
     er = EntityResolutionJobs(session=session)
 
     assert er.client.meta.region_name == "ap-southeast-2"
+
+
+def test_a_botocore_session_builds_both_clients_with_the_librarys_settings() -> None:
+    session = botocore.session.Session()
+    session.set_credentials("AKIABOTOCORESESSION", "s")
+    session.set_config_variable("region", "eu-north-1")
+
+    er = EntityResolutionJobs(session=session)
+
+    assert er.client.meta.region_name == "eu-north-1"
+    assert er.client._request_signer._credentials.access_key == "AKIABOTOCORESESSION"  # type: ignore[attr-defined]
+    assert _config(er, "user_agent_extra") == USER_AGENT
+    s3 = er._s3()
+    assert s3.meta.region_name == "eu-north-1"
+    assert s3._request_signer._credentials.access_key == "AKIABOTOCORESESSION"
+    assert getattr(s3.meta.config, "retries", None) == {"mode": "standard"}
+
+
+def test_a_botocore_session_reads_a_job(entity_resolution: EntityResolutionMock) -> None:
+    entity_resolution.create_workflow("wf")
+    job_id = entity_resolution.backend.start_matching_job("wf").job_id
+
+    er = EntityResolutionJobs(session=botocore.session.Session(), region_name="us-east-1")
+
+    assert er.get_matching_job("wf", job_id).job_id == job_id
+
+
+def test_an_aiobotocore_session_is_refused_with_the_class_it_is_for() -> None:
+    aio_session = pytest.importorskip("aiobotocore.session")
+
+    with pytest.raises(TypeError, match="AsyncEntityResolutionJobs"):
+        EntityResolutionJobs(session=aio_session.get_session())
 
 
 def test_boto3_default_session_is_used_when_none_is_given() -> None:

@@ -10,7 +10,7 @@ import requests
 from botocore.config import Config
 
 from entityresolution_jobs import EntityResolutionJobs, JobStatus, ThrottlingError
-from entityresolution_jobs.testing import EntityResolutionMock
+from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 API = "/moto-api/entityresolution"
 
@@ -188,9 +188,10 @@ def test_another_account_and_region_are_chosen_in_the_body(server: str) -> None:
 def test_a_bad_control_request_is_a_4xx_with_a_message_and_changes_nothing(
     server: str, action: str, body: dict[str, Any], status: int, message: str
 ) -> None:
+    # Held QUEUED for the whole test: a slow machine must not see it move on its own.
+    EntityResolutionMock().timeline = timeline = JobTimeline(queued_seconds=3600)
     job_id = er(server).start_matching_job("customers")
     before = er(server).get_matching_job("customers", job_id)
-    timeline = EntityResolutionMock().timeline
     body = {key: job_id if value == "JOB" else value for key, value in body.items()}
 
     reply = control(server, action, body)

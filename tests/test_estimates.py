@@ -421,7 +421,9 @@ class TestOnTheCommandLine:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:  # fmt: skip
         screen = io.StringIO()
-        monkeypatch.setattr(_jobs, "stderr", lambda: Console(file=screen, force_terminal=True))
+        monkeypatch.setattr(
+            _jobs, "terminal_stderr", lambda: Console(file=screen, force_terminal=True)
+        )
         entity_resolution.create_workflow(WORKFLOW)
         entity_resolution.timeline = JobTimeline(queued_seconds=0, running_seconds=0.3)
         er = EntityResolutionJobs()

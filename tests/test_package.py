@@ -41,7 +41,13 @@ def test_importing_the_package_defers_boto3_and_pydantic_models_until_used() -> 
     assert _loaded_after("import entityresolution_jobs._pytest_plugin", heavy) == ["False"] * 4
     assert _loaded_after(
         "import entityresolution_jobs as e; e.MatchingJob; e.EntityResolutionJobs", heavy
-    ) == ["True", "True", "False", "False"]
+    ) == ["False", "True", "False", "False"]
+    # boto3 loads to build on its default session; a botocore session never needs it.
+    build = "from entityresolution_jobs import EntityResolutionJobs as E; import botocore.session"
+    on_default = f"{build}; E(region_name='us-east-1').client"
+    on_botocore = f"{build}; E(session=botocore.session.Session(), region_name='us-east-1').client"
+    assert _loaded_after(on_default, heavy) == ["True", "False", "False", "False"]
+    assert _loaded_after(on_botocore, heavy) == ["False"] * 4
 
 
 def test_the_package_ships_its_type_marker_and_a_version() -> None:

@@ -6,11 +6,12 @@ Each public method names its job kind (`MATCHING` or `ID_MAPPING` from
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import boto3
+from botocore.session import Session as BotocoreSession
 
 from ._config import SERVICE_NAME, client_config
 from ._core import (
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import TracebackType
 
+    import boto3
     from botocore.client import BaseClient
     from typing_extensions import Self
 
@@ -59,7 +61,7 @@ ResultT = TypeVar("ResultT")
 SummaryT = TypeVar("SummaryT")
 
 
-class EntityResolutionJobs(Shell[boto3.session.Session]):
+class EntityResolutionJobs(Shell["boto3.session.Session | BotocoreSession"]):
     """A typed client for AWS Entity Resolution jobs: matching and ID mapping.
 
     It wraps one boto3 ``entityresolution`` client: either one you pass in,
@@ -71,8 +73,9 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
     Args:
         client: A boto3 ``entityresolution`` client to use as it is. Cannot
             be combined with the other arguments.
-        session: The boto3 session to build the client from; defaults to
-            boto3's default session.
+        session: The session to build the client from: a boto3 session,
+            or a botocore one (as the AWS CLI builds on, sparing the import
+            of boto3); defaults to boto3's default session.
         profile_name: A profile to build a new session from, instead of
             ``session``.
         region_name: The AWS region; defaults to the session's.
@@ -107,6 +110,16 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
 
     def _prepare(self) -> None:
         self._lock = threading.Lock()
+
+    def _check_session(self, session: boto3.session.Session | BotocoreSession) -> None:
+        # aiobotocore's session is a botocore one to type checkers, but its
+        # clients are async. Loaded only if aiobotocore is.
+        aio = sys.modules.get("aiobotocore.session")
+        if aio is not None and isinstance(session, aio.AioSession):
+            raise TypeError(
+                "an aiobotocore session builds async clients: pass it to "
+                "AsyncEntityResolutionJobs, or pass a boto3 or botocore session here"
+            )
 
     def __enter__(self) -> Self:
         return self
@@ -924,14 +937,15 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
     def _build_s3_client(self, er: BaseClient) -> BaseClient:
         """The S3 client to use from now on (the Airflow hook's builds its connection's)."""
         if self._owns_client:
-            session, config = self._boto3_session(), None
+            session, config = self._session_to_build_on(), None
         else:
+            import boto3  # noqa: PLC0415 - only here, for a client passed in
+
             session, config = boto3.session.Session(), er.meta.config
-        # boto3-stubs types client("s3") only with its s3 extra, not installed here.
-        settings = config or client_config(session._session, self._config)  # pyright: ignore[reportPrivateUsage]
-        return cast(
-            "BaseClient",
-            session.client("s3", region_name=er.meta.region_name, config=settings),  # pyright: ignore[reportUnknownMemberType]
+        botocore_session = _botocore_session(session)
+        settings = config or client_config(botocore_session, self._config)
+        return botocore_session.create_client(
+            "s3", region_name=er.meta.region_name, config=settings
         )
 
     def _call(self, operation: Operation[ResultT], **params: object) -> ResultT:
@@ -1064,9 +1078,13 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
                     self._connection = connect_to(self._build_client())
             return self._connection
 
-    def _boto3_session(self) -> boto3.session.Session:
+    def _session_to_build_on(self) -> boto3.session.Session | BotocoreSession:
         session = self._session
         if session is None:
+            # boto3 loads here, on first use: a caller passing a botocore
+            # session never imports it (nor s3transfer, which it imports).
+            import boto3  # noqa: PLC0415
+
             if self._profile_name is not None:
                 session = self._session = boto3.session.Session(profile_name=self._profile_name)
             else:
@@ -1077,12 +1095,21 @@ class EntityResolutionJobs(Shell[boto3.session.Session]):
         return session
 
     def _build_client(self) -> BaseClient:
-        session = self._boto3_session()
-        # boto3-stubs types client() per service; pyright sees the others' Unknown.
-        client: BaseClient = session.client(  # pyright: ignore[reportUnknownMemberType]
+        session = _botocore_session(self._session_to_build_on())
+        return session.create_client(
             SERVICE_NAME,
             region_name=self._region_name,
             endpoint_url=self._endpoint_url,
-            config=client_config(session._session, self._config),  # pyright: ignore[reportPrivateUsage]
+            config=client_config(session, self._config),
         )
-        return client
+
+
+def _botocore_session(session: boto3.session.Session | BotocoreSession) -> BotocoreSession:
+    """The botocore session under ``session`` (itself, if it is one).
+
+    Clients are made by it either way: boto3's ``Session.client`` hands its
+    arguments on to it unchanged.
+    """
+    if isinstance(session, BotocoreSession):
+        return session
+    return session._session  # pyright: ignore[reportPrivateUsage] - boto3 keeps no public one

@@ -282,6 +282,8 @@ class Shell(Generic[SessionT]):
             )
         if session is not None and profile_name is not None:
             raise TypeError("pass either session= or profile_name=, not both")
+        if session is not None:
+            self._check_session(session)
         self._session: SessionT | None = session
         self._profile_name = profile_name
         self._region_name = region_name
@@ -300,6 +302,9 @@ class Shell(Generic[SessionT]):
     def _prepare(self) -> None:
         """Set up what the shell's I/O needs (its lock); first thing in ``__init__``."""
         raise NotImplementedError
+
+    def _check_session(self, session: SessionT) -> None:
+        """Refuse a session of the right type that cannot build this shell's clients."""
 
     def __repr__(self) -> str:
         # Where requests go (from the client once built); never credentials.

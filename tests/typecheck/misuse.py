@@ -75,7 +75,8 @@ def print_status(status: JobStatus) -> None:
 
 
 def session_misuse(boto3_session: boto3.session.Session, aio_session: AioSession) -> None:
-    EntityResolutionJobs(session=aio_session)  # E: incompatible type "AioSession"
+    # An AioSession is a botocore Session to type checkers: refused at run time instead.
+    EntityResolutionJobs(session=aio_session)
     AsyncEntityResolutionJobs(session=boto3_session)  # E: incompatible type "Session"
 
 

@@ -12,10 +12,12 @@ jobs, ``er-jobs id-mapping ...`` the same for ID mapping jobs. Exit codes:
     5  access denied, or no credentials
     6  throttled, service or network error (after retries)
 
-Modules: `_app` builds the command tree and runs it; `_common` holds the
-options, settings and exit codes every command shares; `_jobs` the
-commands of one job kind; `_render` how jobs are shown; `_demo` the demo;
-`_debug` the ``--debug`` logging.
+Modules: `_app` builds the command tree and runs it; `_lazy` the groups
+that build a command only when it is used; `_common` holds the options,
+settings and exit codes every command shares; `_jobs` the commands of one
+job kind; `_output` the ``output`` command; `_render` how jobs are shown;
+`_formats` the ``--output``/``--query`` formats; `_demo` the demo;
+`_fake_server` the fake service; `_debug` the ``--debug`` logging.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import botocore
 import typer
@@ -12,14 +12,42 @@ import typer
 from .._version import __version__
 from ._common import EPILOG, EXIT_OK, EXIT_USAGE, Settings
 from ._debug import DEBUG, log_everything
-from ._demo import demo
-from ._fake_server import fake_server
-from ._help import PlainCommand
-from ._jobs import ID_MAPPING, MATCHING, add_commands, add_id_mapping_start, add_matching_start
-from ._output import add_output_command
+from ._lazy import LazyGroup
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+# Each command's module, in the order help lists them; built when used.
+JOB_COMMANDS = {
+    "get": "._jobs",
+    "wait": "._jobs",
+    "list": "._jobs",
+    "history": "._jobs",
+    "start": "._jobs",
+    "output": "._output",
+}
+
+
+class MatchingCommands(LazyGroup):
+    """The top-level commands: matching jobs', then the demo and the fake server."""
+
+    lazy_commands: ClassVar[Mapping[str, str]] = {
+        **JOB_COMMANDS,
+        "demo": "._demo",
+        "fake-server": "._fake_server",
+    }
+
+
+class IdMappingCommands(LazyGroup):
+    """``er-jobs id-mapping ...``: the same commands for ID mapping jobs."""
+
+    lazy_commands = JOB_COMMANDS
+    id_mapping = True
+
 
 app = typer.Typer(
     name="er-jobs",
+    cls=MatchingCommands,
     rich_markup_mode=None,
     help="Check, start and wait on AWS Entity Resolution jobs: matching and ID mapping.",
     epilog=EPILOG,
@@ -85,23 +113,14 @@ def _common(
         log_everything()
 
 
-# Matching jobs: the top-level commands, as they have always been.
-add_commands(app, MATCHING)
-add_matching_start(app)
-add_output_command(app, MATCHING)
-app.command(cls=PlainCommand)(demo)
-app.command("fake-server", cls=PlainCommand)(fake_server)
-
 id_mapping = typer.Typer(
     name="id-mapping",
+    cls=IdMappingCommands,
     rich_markup_mode=None,
     help="The same commands for ID mapping jobs: get, wait, list, start, output.",
     epilog=EPILOG,
     no_args_is_help=True,
 )
-add_commands(id_mapping, ID_MAPPING)
-add_id_mapping_start(id_mapping)
-add_output_command(id_mapping, ID_MAPPING)
 app.add_typer(id_mapping)
 
 

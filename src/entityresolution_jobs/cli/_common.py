@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, ParamSpec
 
 import typer
+from botocore.session import Session as BotocoreSession
 
 from .. import (
     AccessDeniedError,
@@ -72,10 +73,19 @@ class Settings:
     profile: str | None
     endpoint_url: str | None
 
+    def session(self) -> BotocoreSession:
+        """A botocore session with the profile, if one was named.
+
+        botocore's, as the AWS CLI builds on: the same credentials, region,
+        profile and endpoint resolution as boto3's, without importing boto3
+        (and s3transfer), which no command needs.
+        """
+        return BotocoreSession(profile=self.profile)
+
     def client(self) -> EntityResolutionJobs:
         """A client built from these settings."""
         return EntityResolutionJobs(
-            profile_name=self.profile, region_name=self.region, endpoint_url=self.endpoint_url
+            session=self.session(), region_name=self.region, endpoint_url=self.endpoint_url
         )
 
 

@@ -12,6 +12,7 @@ import typer
 from .. import EntityResolutionJobs
 from ._common import EXIT_USAGE, exits
 from ._formats import HUMAN
+from ._help import PlainCommand
 from ._jobs import MATCHING, wait_and_show
 from ._output import show_files, show_records
 from ._render import stderr, stdout
@@ -20,6 +21,12 @@ DEMO_OUTPUT = "s3://demo-output/entity-resolution/demo-customers/"
 
 if TYPE_CHECKING:
     from collections.abc import Generator
+
+
+def add_command(app: typer.Typer, name: str, *, id_mapping: bool) -> None:
+    """Add ``demo`` (the one command here, ``name``) to ``app``; there is no ID mapping demo."""
+    assert (name, id_mapping) == ("demo", False), (name, id_mapping)
+    app.command(cls=PlainCommand)(demo)
 
 
 @exits

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ._common import EXIT_USAGE
+from ._help import PlainCommand
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -28,6 +29,12 @@ HostOpt = Annotated[
 PortOpt = Annotated[
     int, typer.Option(metavar="PORT", min=0, max=65535, help="The port (0: any free one).")
 ]
+
+
+def add_command(app: typer.Typer, name: str, *, id_mapping: bool) -> None:
+    """Add ``fake-server`` (the one command here, ``name``) to ``app``; it serves both kinds."""
+    assert (name, id_mapping) == ("fake-server", False), (name, id_mapping)
+    app.command("fake-server", cls=PlainCommand)(fake_server)
 
 
 def fake_server(

@@ -2,9 +2,9 @@
 
 The same command functions serve matching jobs (the top-level commands) and
 ID mapping jobs (``er-jobs id-mapping ...``); a `CliKind` names the public
-methods and the rows each kind adds. The commands are defined per kind in
-`add_commands`, so their positional arguments take their help, which names
-the kind's workflow, as ``typer.Argument`` defaults.
+methods and the rows each kind adds. Each command is defined per kind, when
+its group asks for it (`add_command`), so its positional arguments take
+their help, which names the kind's workflow, as ``typer.Argument`` defaults.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from ._render import (
     show_job,
     show_jobs,
     show_outcomes,
-    stderr,
+    terminal_stderr,
 )
 
 if TYPE_CHECKING:
@@ -175,8 +175,18 @@ WAIT_HELP = (
 )
 
 
-def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
-    """Add get, wait and list for ``kind`` to ``app`` (start is per kind: see below)."""
+def add_command(app: typer.Typer, name: str, *, id_mapping: bool) -> None:
+    """Add command ``name`` (get, wait, list, history or start) of a job kind to ``app``."""
+    if name == "start":
+        (add_id_mapping_start if id_mapping else add_matching_start)(app)
+    elif id_mapping:
+        KIND_COMMANDS[name](app, ID_MAPPING)
+    else:
+        KIND_COMMANDS[name](app, MATCHING)
+
+
+def add_get(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
+    """Add ``get`` for ``kind`` to ``app``."""
     what = f"Show {kind.noun}: status, times, metrics, error and output location."
 
     @app.command(help=what, cls=PlainCommand)
@@ -193,6 +203,10 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
         job = kind.get(settings(ctx).client(), workflow, job_id)
         log_request_id("read", job.job_id, job.request_id)
         show_job(job, workflow, kind.details(job), render=render)
+
+
+def add_wait(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
+    """Add ``wait`` for ``kind`` to ``app``."""
 
     @app.command(help=WAIT_HELP, cls=PlainCommand)
     @exits
@@ -225,6 +239,10 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
         else:
             raise typer.BadParameter("give at least one JOB_ID, or --running")
 
+
+def add_list(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
+    """Add ``list`` for ``kind`` to ``app``."""
+
     @app.command("list", help="List every job of a workflow.", cls=PlainCommand)
     @exits
     def list_jobs(
@@ -236,6 +254,10 @@ def add_commands(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
     ) -> None:
         render = rendering(as_json, output, query)
         show_jobs(list(kind.list(settings(ctx).client(), workflow)), render=render)
+
+
+def add_history(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
+    """Add ``history`` for ``kind`` to ``app``."""
 
     @app.command(
         help="How the workflow's recent runs went, newest first: times, counts, rates, a chart.",
@@ -297,6 +319,20 @@ def add_id_mapping_start(app: typer.Typer) -> None:
         started(er, ID_MAPPING, workflow, job_id, and_wait=and_wait, timeout=timeout, render=render)
 
 
+class AddKindCommand(Protocol):
+    """An ``add_*`` function above that serves either kind."""
+
+    def __call__(self, app: typer.Typer, kind: CliKind[JobT, SummaryT], /) -> None: ...
+
+
+KIND_COMMANDS: dict[str, AddKindCommand] = {
+    "get": add_get,
+    "wait": add_wait,
+    "list": add_list,
+    "history": add_history,
+}
+
+
 def started(
     er: EntityResolutionJobs,
     kind: CliKind[JobT, SummaryT],
@@ -339,11 +375,10 @@ def wait_and_show(
     before its JobFailedError reaches `exits`.
     """
     min_delay, max_delay = delays
-    console = stderr()
-    progress = progress_bar if console.is_terminal else progress_lines
+    console = terminal_stderr()
     last: list[JobT] = []
     try:
-        with progress(console) as show_progress:
+        with progress_lines() if console is None else progress_bar(console) as show_progress:
 
             def on_update(job: JobT) -> None:
                 log_request_id("read", job.job_id, job.request_id)
@@ -390,7 +425,7 @@ def wait_for_many(
     ended: list[JobT] = []
     worst = 0
     try:
-        with per_job_progress(stderr(), job_ids) as show_progress:
+        with per_job_progress(terminal_stderr(), job_ids) as show_progress:
             states: dict[str, JobT] = {}
 
             def on_update(job: JobT) -> None:

@@ -12,20 +12,22 @@ from __future__ import annotations
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path  # noqa: TC003 - Typer reads the annotation at runtime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import typer
 
 from .. import EntityResolutionJobs, JobNotSucceededError, JobOutput, JobStatus, OutputFile
+from .._config import client_config
 from ._common import EXIT_USAGE, JOB_ID_HELP, Settings, exits, settings
 from ._formats import JsonOpt, OutputOpt, QueryOpt, Rendering, rendering
 from ._help import PlainCommand
-from ._render import may_be_terminal, stderr, stdout, when
+from ._jobs import ID_MAPPING, MATCHING
+from ._render import stdout, terminal_stderr, when
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
 
-    from botocore.client import BaseClient
+    from rich.console import Console
 
     from ._jobs import CliKind, JobT, SummaryT
 
@@ -38,7 +40,16 @@ OUTPUT_HELP = (
 )
 
 
-def add_output_command(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
+def add_command(app: typer.Typer, name: str, *, id_mapping: bool) -> None:
+    """Add ``output`` (the one command here, ``name``) of a job kind to ``app``."""
+    assert name == "output", name
+    if id_mapping:
+        add_output(app, ID_MAPPING)
+    else:
+        add_output(app, MATCHING)
+
+
+def add_output(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
     """Add ``output`` for ``kind`` to ``app``."""
 
     @app.command(help=OUTPUT_HELP, cls=PlainCommand)
@@ -105,13 +116,13 @@ def add_output_command(app: typer.Typer, kind: CliKind[JobT, SummaryT]) -> None:
 def _client(options: Settings, s3_endpoint_url: str | None) -> EntityResolutionJobs:
     if s3_endpoint_url is None:
         return options.client()
-    import boto3  # noqa: PLC0415 - as the library does, on first use
-
     # The same profile and region as the Entity Resolution client, another endpoint.
-    session = boto3.session.Session(profile_name=options.profile)
-    s3 = cast(
-        "BaseClient",
-        session.client("s3", region_name=options.region, endpoint_url=s3_endpoint_url),  # pyright: ignore[reportUnknownMemberType]
+    session = options.session()
+    s3 = session.create_client(
+        "s3",
+        region_name=options.region,
+        endpoint_url=s3_endpoint_url,
+        config=client_config(session, None),
     )
     return EntityResolutionJobs(
         session=session,
@@ -173,9 +184,7 @@ def fetch(
     er: EntityResolutionJobs, found: JobOutput, directory: Path, *, render: Rendering
 ) -> None:
     """Download the part files, with a progress bar on a terminal; a line per file after."""
-    # Rich (30 ms to import) only where a bar may be drawn.
-    terminal = may_be_terminal() and stderr().is_terminal
-    with _progress(terminal, found.total_size) as advance:
+    with _progress(terminal_stderr(), found.total_size) as advance:
         paths = er.download_job_output(found, directory, on_progress=advance)
     if render.machine:
         render.emit(
@@ -191,9 +200,11 @@ def fetch(
 
 
 @contextmanager
-def _progress(terminal: bool, total: int) -> Generator[Callable[[OutputFile, int], object]]:
+def _progress(
+    console: Console | None, total: int
+) -> Generator[Callable[[OutputFile, int], object]]:
     """A download progress bar on a terminal (bytes, speed, time left); nothing elsewhere."""
-    if not terminal:
+    if console is None:
         yield lambda _part, _done: None
         return
     from rich.progress import (  # noqa: PLC0415 - Rich loads where it draws
@@ -212,6 +223,6 @@ def _progress(terminal: bool, total: int) -> Generator[Callable[[OutputFile, int
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=stderr()) as bar:
+    with Progress(*columns, console=console) as bar:
         task = bar.add_task("download", total=total)
         yield lambda _part, done: bar.advance(task, done)

@@ -196,10 +196,8 @@ def progress_bar(console: Console) -> Generator[Callable[[Job, JobEstimate], Non
 
 
 @contextmanager
-def progress_lines(
-    console: Console,
-) -> Generator[Callable[[Job, JobEstimate], None], None, None]:
-    """Print a line whenever the status or the progress changes; yield what does it.
+def progress_lines() -> Generator[Callable[[Job, JobEstimate], None], None, None]:
+    """Print a line to stderr whenever the status or the progress changes; yield what does it.
 
     The expected end is printed when it first becomes known, and again when
     it moves by more than a tenth of the time that was left.
@@ -219,7 +217,7 @@ def progress_lines(
         elif line == shown:
             return
         elapsed = timedelta(seconds=round(time.monotonic() - started))
-        console.print(f"{elapsed} {line}", highlight=False, soft_wrap=True)
+        typer.echo(f"{elapsed} {line}", err=True)
         shown = line
 
     yield update
@@ -227,15 +225,16 @@ def progress_lines(
 
 @contextmanager
 def per_job_progress(
-    console: Console, job_ids: list[str]
+    console: Console | None, job_ids: list[str]
 ) -> Generator[Callable[[Job, JobEstimate], None], None, None]:
     """One progress line per job, its expected end beside it; yield the update.
 
-    Live bars on a terminal; else a line whenever a job's status or progress
-    changes, with its expected end when that first becomes known or moves
-    by more than a tenth of the time that was left.
+    Live bars on a terminal (``console``, from `terminal_stderr`); else a
+    line on stderr whenever a job's status or progress changes, with its
+    expected end when that first becomes known or moves by more than a
+    tenth of the time that was left.
     """
-    if console.is_terminal:
+    if console is not None:
         from rich.progress import (  # noqa: PLC0415 - see the imports
             BarColumn,
             MofNCompleteColumn,
@@ -279,7 +278,7 @@ def per_job_progress(
         elif shown.get(job.job_id) == line:
             return
         elapsed = timedelta(seconds=round(time.monotonic() - started))
-        console.print(f"{elapsed} {job.job_id} {line}", highlight=False, soft_wrap=True)
+        typer.echo(f"{elapsed} {job.job_id} {line}", err=True)
         shown[job.job_id] = line
 
     yield update_line
@@ -321,6 +320,18 @@ def stderr() -> Console:
     from rich.console import Console  # noqa: PLC0415 - see the imports
 
     return Console(stderr=True, highlight=False)
+
+
+def terminal_stderr() -> Console | None:
+    """Rich's console on standard error if that is a terminal, else None.
+
+    Rich (a fifth of ``er-jobs wait``'s start-up) loads only to draw: not
+    when standard error is plainly no terminal.
+    """
+    if not may_be_terminal():
+        return None
+    console = stderr()
+    return console if console.is_terminal else None
 
 
 def may_be_terminal() -> bool:
