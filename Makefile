@@ -9,7 +9,7 @@
 # make test-airflow: the Airflow operators, tested through Airflow on Amazon MWAA's lines, installed as MWAA does.
 # make mwaa: would .[airflow] install on every MWAA line under its own constraint files (a dry run; part of check)?
 # make test-aws-cli: er-jobs and the AWS CLI side by side on the same fake (the CLI in .venv-awscli).
-# Every target creates .venv and installs .[dev] into it first if needed.
+# Every target creates .venv and installs .[dev] into it first if needed (demo: .[cli,testing]).
 
 PYTHON ?= python3
 VENV := .venv
@@ -28,7 +28,14 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-demo: $(INSTALLED)
+# The demo needs the cli and testing extras only, not the development tools.
+$(VENV)/.installed-demo: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[cli,testing]'
+	touch $@
+
+demo: $(VENV)/.installed-demo
 	$(BIN)/er-jobs demo
 
 # coverage runs pytest (not pytest-cov) so that it also measures the modules

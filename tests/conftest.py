@@ -7,8 +7,10 @@ probes the EC2 instance-metadata address.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -39,6 +41,28 @@ for _name in _CLEARED:
     os.environ.pop(_name, None)
 
 SECRET = _FAKE_ENV["AWS_SECRET_ACCESS_KEY"]
+
+_getaddrinfo = socket.getaddrinfo
+
+
+def _this_machine_only(host: bytes | str | None, *args: object, **kwargs: object) -> object:
+    """Refuse to resolve any host but this machine's: no test reaches AWS, even by mistake.
+
+    An S3 client built without the fake's endpoint would otherwise look up
+    ``<bucket>.s3.amazonaws.com``; here that is a connection error naming why.
+    """
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is not None and name != "localhost":
+        try:
+            address = ipaddress.ip_address(name)
+        except ValueError:
+            address = None
+        if address is None or not (address.is_loopback or address.is_unspecified):
+            raise socket.gaierror(f"the tests never leave this machine; refused to look up {name}")
+    return _getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
+socket.getaddrinfo = _this_machine_only  # type: ignore[assignment]
 
 
 @pytest.fixture(autouse=True)

@@ -199,6 +199,32 @@ def test_the_repr_shows_region_and_endpoint_and_no_credentials() -> None:
         assert "tok-9" not in text
 
 
+def test_the_repr_shows_the_configured_region_before_the_first_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config"
+    config.write_text("[profile analytics]\nregion = sa-east-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    boto3.setup_default_session(region_name="ca-central-1")
+
+    default = EntityResolutionJobs()
+    profile = EntityResolutionJobs(profile_name="analytics")
+    missing = EntityResolutionJobs(profile_name="missing")
+    boto3_session = EntityResolutionJobs(session=boto3.session.Session(region_name="ap-south-1"))
+    botocore_session = EntityResolutionJobs(session=botocore.session.Session())
+
+    assert "region_name='ca-central-1'" in repr(default)  # boto3's default session's
+    assert "region_name='eu-west-3'" in repr(profile)  # the environment wins, as in botocore
+    assert "region_name='ap-south-1'" in repr(boto3_session)
+    assert "region_name='eu-west-3'" in repr(botocore_session)
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    assert "region_name='sa-east-1'" in repr(profile)
+    assert "region_name=None" in repr(missing)  # a repr never raises
+    assert default._connection is None  # nothing was built
+    assert default.client.meta.region_name == "ca-central-1"  # what the repr said
+
+
 def test_the_user_agent_names_this_library() -> None:
     assert _config(EntityResolutionJobs(), "user_agent_extra") == USER_AGENT
 

@@ -77,6 +77,34 @@ def test_a_fault_is_injected_on_an_operation(server: str) -> None:
     assert er(server).get_matching_job("customers", job_id).job_id == job_id
 
 
+def test_a_workflow_of_either_kind_is_created_ready_to_run_with_its_bucket(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", server)
+    control(server, "timeline", {"queuedSeconds": 0, "runningSeconds": 0.2})
+
+    matching = control(server, "workflows", {"workflowName": "orders"})
+    mapping = control(server, "workflows", {
+        "workflowName": "order-ids", "kind": "idMapping", "outputS3Path": "s3://ids-out/er/",
+        "region": "eu-west-1",
+    })  # fmt: skip
+
+    assert matching.status_code == 200, matching.text
+    assert matching.json() == {
+        "workflowName": "orders",
+        "workflowArn": "arn:aws:entityresolution:us-east-1:123456789012:matchingworkflow/orders",
+        "kind": "matching",
+        "outputS3Path": "s3://example-bucket/entity-resolution/output/",
+    }
+    assert mapping.json()["workflowArn"].endswith(
+        ":eu-west-1:123456789012:idmappingworkflow/order-ids"
+    )
+    jobs = er(server)
+    job = jobs.wait_for_matching_job("orders", jobs.start_matching_job("orders"))
+    assert jobs.get_job_output(job).files  # written: the bucket was made with the workflow
+    assert "ids-out" in {bucket["Name"] for bucket in boto3.client("s3").list_buckets()["Buckets"]}
+
+
 def test_the_quota_and_the_timeline_are_set(server: str) -> None:
     EntityResolutionMock().create_workflow("suppliers")
     timeline = control(server, "timeline", {"queuedSeconds": 0, "runningSeconds": 3600})
@@ -183,6 +211,13 @@ def test_another_account_and_region_are_chosen_in_the_body(server: str) -> None:
         ("jobs/succeed", {"workflowName": "customers", "jobId": "JOB", "region": "mars-1"},
          400, "no such region"),
         ("jobs/explode", {}, 404, "no control 'jobs/explode'"),
+        ("workflows", {"workflowName": "a/b"}, 400,
+         "workflowName: 1 validation error detected: Value 'a/b' at 'workflowName'"),
+        ("workflows", {"workflowName": "customers"}, 409, "Workflow customers already exists"),
+        ("workflows", {"workflowName": "new", "kind": "entity"}, 400, "kind must be matching"),
+        ("workflows", {"workflowName": "new", "outputS3Path": "bucket/er/"}, 400,
+         "outputS3Path must be s3://bucket/...; got 'bucket/er/'"),
+        ("workflows", {}, 400, "workflowName is required"),
     ],
 )  # fmt: skip
 def test_a_bad_control_request_is_a_4xx_with_a_message_and_changes_nothing(
@@ -203,7 +238,7 @@ def test_a_bad_control_request_is_a_4xx_with_a_message_and_changes_nothing(
     assert EntityResolutionMock().concurrent_jobs == 1
     assert not EntityResolutionMock().backend.faults["GetMatchingJob"]
     assert EntityResolutionMock().timeline == timeline
-    assert list(EntityResolutionMock().backend.workflows)  # not reset
+    assert list(EntityResolutionMock().backend.workflows) == ["customers"]  # none made or reset
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ from typing import Any
 import boto3
 import pytest
 
+from entityresolution_jobs import EntityResolutionJobs, JobStatus
+
 from .network_proxy import NetworkProxy
 from .support import JOB_TYPE_SENDABLE, if_modelled
 
@@ -310,3 +312,52 @@ def test_the_server_fixture_keeps_them_open_too(entity_resolution_server: str) -
     sent, connections = _requests_on_connections(entity_resolution_server)
 
     assert (sent, connections) == (18, 2)
+
+
+def test_workflows_named_on_the_command_line_are_ready_to_run_and_write_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    process = _start(
+        "--port", "0", "--queued-seconds", "0", "--running-seconds", "0.2",
+        "--workflow", "customers", "--id-mapping-workflow", "customer-ids",
+    )  # fmt: skip
+    try:
+        endpoint = _first_line(process).split()[-1]
+        assert process.stdout is not None  # the lines after the first are printed with it
+        said = [process.stdout.readline() for _ in range(2)]
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)  # the output's S3 too
+        er = EntityResolutionJobs(region_name="us-east-1")
+        job = er.wait_for_matching_job("customers", er.start_matching_job("customers"))
+        output = er.get_job_output(job)
+        id_mapping = er.wait_for_id_mapping_job(
+            "customer-ids", er.start_id_mapping_job("customer-ids")
+        )
+    finally:
+        _stop(process, signal.SIGTERM)
+
+    assert said == [
+        "Matching workflow customers in us-east-1, writing to "
+        "s3://example-bucket/entity-resolution/output/\n",
+        "ID mapping workflow customer-ids in us-east-1, writing to "
+        "s3://example-bucket/entity-resolution/id-mapping/\n",
+    ]
+    assert output.files  # its bucket was created with it
+    assert id_mapping.status is JobStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--workflow", "a/b"], "cannot create workflow 'a/b': workflowName: 1 validation error"),
+        (["--workflow", "x", "--workflow", "x"], "cannot create workflow 'x': Workflow x already"),
+    ],
+)
+def test_a_workflow_the_service_would_refuse_is_one_line_and_exit_2(
+    options: list[str], message: str
+) -> None:
+    process = _start("--port", "0", *options)
+    _, err = process.communicate(timeout=60)
+
+    assert process.returncode == 2
+    assert message in err
+    assert "Traceback" not in err

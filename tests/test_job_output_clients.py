@@ -17,6 +17,7 @@ from botocore.config import Config
 
 from entityresolution_jobs import (
     AsyncEntityResolutionJobs,
+    ConfigurationError,
     EntityResolutionJobs,
     JobNotSucceededError,
     MatchingJob,
@@ -28,6 +29,36 @@ from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 BUCKET = "er-output"
 ROOT = f"s3://{BUCKET}/entity-resolution/"
+
+
+class TestTheDockerComposeEnvironment:
+    """The settings testing.md's docker-compose example gives the app's container."""
+
+    ENDPOINT = "http://entityresolution:4566"
+
+    def test_one_endpoint_serves_entity_resolution_and_s3_by_path(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", self.ENDPOINT)
+        monkeypatch.setenv("AWS_REGION", "us-east-1")
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        er = EntityResolutionJobs()
+
+        s3 = er._s3()
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": "out", "Key": "k"})
+
+        assert er.client.meta.endpoint_url == self.ENDPOINT
+        assert url.startswith(f"{self.ENDPOINT}/out/k?")  # no out.entityresolution host
+
+    def test_without_aws_default_region_boto3_has_no_region(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", self.ENDPOINT)
+        monkeypatch.setenv("AWS_REGION", "us-east-1")
+        monkeypatch.delenv("AWS_DEFAULT_REGION")
+
+        with pytest.raises(ConfigurationError, match="region"):
+            EntityResolutionJobs().get_matching_job("customers", "0" * 32)
 
 
 class TestTheS3Client:

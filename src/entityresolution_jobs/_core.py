@@ -313,9 +313,38 @@ class Shell(Generic[SessionT]):
         if connection is not None:
             region = connection.client.meta.region_name
             endpoint = connection.client.meta.endpoint_url
+        elif region is None:
+            region = self._configured_region()
         # The nearest public class: the Airflow hook's private subclasses show as the shell.
         name = next(c.__name__ for c in type(self).__mro__ if not c.__name__.startswith("_"))
         return f"{name}(region_name={region!r}, endpoint_url={endpoint!r})"
+
+    def _configured_region(self) -> str | None:
+        """The region a client built now would use, before one is built; None if unknown.
+
+        Read from the session's configuration (the environment, the profile),
+        as botocore reads it when it builds the client; nothing is built.
+        """
+        import sys  # noqa: PLC0415 - only for a repr before the first call
+
+        from botocore.exceptions import BotoCoreError  # noqa: PLC0415
+        from botocore.session import Session as BotocoreSession  # noqa: PLC0415
+
+        session: object = self._session
+        boto3 = sys.modules.get("boto3")
+        if session is None and self._profile_name is None and boto3 is not None:
+            session = boto3.DEFAULT_SESSION  # the one the client would be built on, if made
+        if session is None:
+            session = BotocoreSession(profile=self._profile_name)
+        if not isinstance(session, BotocoreSession):
+            session = getattr(session, "_session", None)  # a boto3 session keeps botocore's
+        if not isinstance(session, BotocoreSession):
+            return None
+        try:
+            region = session.get_config_variable("region")
+        except BotoCoreError:  # a missing profile, a broken config file: unknown here
+            return None
+        return region if isinstance(region, str) else None
 
 
 def validation_problems(error: ValidationError, whole: str) -> str:

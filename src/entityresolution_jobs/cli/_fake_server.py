@@ -2,9 +2,10 @@
 
 moto's server application with this package's backend registered, and the
 fake's controls as a JSON API under ``/moto-api/entityresolution/``
-(`testing._server`), served by werkzeug until Ctrl-C or SIGTERM. Any AWS
+(`testing._server`), served by waitress until Ctrl-C or SIGTERM. Any AWS
 client pointed at it (the AWS CLI, another SDK, a container) sees both
-kinds of workflow and job, with the timeline and quota given here.
+kinds of workflow and job, with the timeline and quota given here, and the
+workflows ``--workflow`` and ``--id-mapping-workflow`` name, ready to run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._common import EXIT_USAGE
+from ._common import EXIT_USAGE, settings
 from ._help import PlainCommand
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ def add_command(app: typer.Typer, name: str, *, id_mapping: bool) -> None:
     app.command("fake-server", cls=PlainCommand)(fake_server)
 
 
-def fake_server(
+def fake_server(  # noqa: PLR0917 - Typer passes a command's parameters by position
+    ctx: typer.Context,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 4566,
     queued_seconds: Annotated[
@@ -56,12 +58,30 @@ def fake_server(
             "(the service's quota: 1; 0: no limit). The others wait QUEUED, in order.",
         ),
     ] = 1,
+    workflows: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--workflow",
+            metavar="NAME",
+            help="A matching workflow to create, ready to run, with its output bucket "
+            "(repeatable).",
+        ),
+    ] = None,
+    id_mapping_workflows: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--id-mapping-workflow",
+            metavar="NAME",
+            help="An ID mapping workflow to create, the same way (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Serve a fake Entity Resolution over HTTP until interrupted (Ctrl-C or SIGTERM).
 
     Both kinds of workflow and job, as the testing extra's moto backend
     answers them; point any AWS client at the endpoint it prints, with any
-    credentials.
+    credentials. The workflows named are created in moto's default account,
+    in --region's region (default us-east-1).
     """
     try:
         from ..testing import EntityResolutionBackend, JobTimeline  # noqa: PLC0415
@@ -77,6 +97,8 @@ def fake_server(
         queued_seconds=queued_seconds, running_seconds=running_seconds
     )
     EntityResolutionBackend.default_concurrent_jobs = concurrent_jobs or None
+    region = settings(ctx).region or "us-east-1"
+    created = _create_workflows(region, workflows or [], id_mapping_workflows or [])
     try:
         server = FakeServer(host, port)
     except OSError as error:
@@ -87,10 +109,12 @@ def fake_server(
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     endpoint = server.url
     typer.echo(f"Fake Entity Resolution listening on {endpoint}")
+    for line in created:
+        typer.echo(line)
     typer.echo(
         "Try: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
         f"aws entityresolution list-matching-workflows --endpoint-url {endpoint} "
-        "--region us-east-1"
+        f"--region {region}"
     )
     typer.echo(
         "It serves moto's S3 too, where jobs write their output: "
@@ -98,7 +122,8 @@ def fake_server(
         "er-jobs output included."
     )
     typer.echo(
-        f"Its controls (pin, fail, faults, quota, timeline, reset): POST {endpoint}{PREFIX}..."
+        f"Its controls (pin, fail, faults, quota, timeline, workflows, reset): "
+        f"POST {endpoint}{PREFIX}..."
     )
     sys.stdout.flush()
     previous = signal.signal(signal.SIGTERM, _interrupt)
@@ -110,6 +135,29 @@ def fake_server(
         server.close()
         signal.signal(signal.SIGTERM, previous)
     typer.echo("Fake Entity Resolution stopped.", err=True)
+
+
+def _create_workflows(region: str, matching: list[str], id_mapping: list[str]) -> list[str]:
+    """Create the workflows named, through the control API's own check; a line for each.
+
+    Raises:
+        typer.Exit: A name the service would refuse, or given twice (exit 2).
+    """
+    from ..testing import EntityResolutionMock  # noqa: PLC0415 - loaded by the caller already
+    from ..testing._control_api import ControlError, create_workflow  # noqa: PLC0415
+
+    fake = EntityResolutionMock(region_name=region)
+    lines: list[str] = []
+    for kind, names in (("matching", matching), ("idMapping", id_mapping)):
+        for name in names:
+            try:
+                made = create_workflow(fake, {"workflowName": name, "kind": kind})
+            except ControlError as error:
+                typer.echo(f"er-jobs: cannot create workflow {name!r}: {error}", err=True)
+                raise typer.Exit(EXIT_USAGE) from error
+            noun = "Matching" if kind == "matching" else "ID mapping"
+            lines.append(f"{noun} workflow {name} in {region}, writing to {made['outputS3Path']}")
+    return lines
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

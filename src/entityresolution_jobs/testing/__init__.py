@@ -76,6 +76,10 @@ Fault = Literal["ThrottlingException", "InternalServerException", "AccessDeniedE
 """An error a test can inject."""
 
 EXAMPLE_ROLE_ARN = "arn:aws:iam::123456789012:role/entity-resolution"
+MATCHING_OUTPUT = "s3://example-bucket/entity-resolution/output/"
+"""Where a matching workflow made by `EntityResolutionMock.create_workflow` writes by default."""
+ID_MAPPING_OUTPUT = "s3://example-bucket/entity-resolution/id-mapping/"
+"""Where an ID mapping workflow made by `create_id_mapping_workflow` writes by default."""
 
 
 class _JobControl:
@@ -283,10 +287,17 @@ class EntityResolutionMock:
         name: str,
         *,
         role_arn: str = EXAMPLE_ROLE_ARN,
-        output_s3_path: str = "s3://example-bucket/entity-resolution/output/",
+        output_s3_path: str = MATCHING_OUTPUT,
         kms_arn: str | None = None,
+        create_bucket: bool = False,
     ) -> str:
-        """Create a matching workflow with a minimal valid configuration; return its ARN."""
+        """Create a matching workflow with a minimal valid configuration; return its ARN.
+
+        With ``create_bucket=True`` the output location's bucket is created
+        too, in moto's S3 of this account (kept if it is there already), so
+        that the workflow's jobs write their output: without it they write
+        nothing.
+        """
         output: dict[str, object] = {"outputS3Path": output_s3_path, "output": [{"name": "id"}]}
         if kms_arn is not None:
             output["KMSArn"] = kms_arn
@@ -302,21 +313,27 @@ class EntityResolutionMock:
             "resolutionTechniques": {"resolutionType": "RULE_MATCHING"},
             "roleArn": role_arn,
         }
-        return self.backend.create_matching_workflow(name, config).arn
+        arn = self.backend.create_matching_workflow(name, config).arn
+        if create_bucket:
+            self._create_bucket(output_s3_path)
+        return arn
 
     def create_id_mapping_workflow(
         self,
         name: str,
         *,
         role_arn: str | None = EXAMPLE_ROLE_ARN,
-        output_s3_path: str = "s3://example-bucket/entity-resolution/id-mapping/",
+        output_s3_path: str = ID_MAPPING_OUTPUT,
         kms_arn: str | None = None,
+        create_bucket: bool = False,
     ) -> str:
         """Create a rule-based ID mapping workflow with a minimal valid configuration.
 
         Returns its ARN, which the ID mapping operations also accept as the
         workflow's name. With ``role_arn=None`` the workflow has no role (the
         service allows it), and its jobs report no ``outputSourceConfig``.
+        ``create_bucket=True`` creates the output's bucket too, as for
+        `create_workflow`.
         """
         output: dict[str, object] = {"outputS3Path": output_s3_path}
         if kms_arn is not None:
@@ -340,7 +357,19 @@ class EntityResolutionMock:
         }
         if role_arn is not None:
             config["roleArn"] = role_arn
-        return self.backend.create_id_mapping_workflow(name, config).arn
+        arn = self.backend.create_id_mapping_workflow(name, config).arn
+        if create_bucket:
+            self._create_bucket(output_s3_path)
+        return arn
+
+    def _create_bucket(self, s3_path: str) -> None:
+        """Create the bucket of ``s3_path`` in moto's S3 of this account, unless it is there."""
+        from moto.s3.models import s3_backends  # noqa: PLC0415 - S3 only when asked for
+
+        bucket = s3_path.removeprefix("s3://").partition("/")[0]
+        s3 = s3_backends[self.account_id][self.backend.partition]
+        if bucket not in s3.buckets:
+            s3.create_bucket(bucket, self.region_name)
 
     def job(self, workflow_name: str, job_id: str) -> JobControl:
         """Controls for one matching job; KeyError if there is no such job."""

@@ -293,6 +293,39 @@ def _timeline_document(timeline: JobTimeline) -> dict[str, object]:
     return {key: getattr(timeline, name) for key, name in TIMELINE_FIELDS.items()}
 
 
+WORKFLOW_KINDS = {"matching": "CreateMatchingWorkflow", "idMapping": "CreateIdMappingWorkflow"}
+S3_LOCATION = re.compile(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?")
+
+
+def create_workflow(mock: EntityResolutionMock, body: Mapping[str, Any]) -> dict[str, object]:
+    """Create a ready workflow: a minimal valid configuration, and its output bucket in S3.
+
+    ``workflowName`` is checked as the service checks it; ``outputS3Path``
+    defaults to the in-process helpers' (``s3://example-bucket/...``).
+    """
+    from . import ID_MAPPING_OUTPUT, MATCHING_OUTPUT  # noqa: PLC0415 - the package imports this
+    from ._exceptions import ConflictException, ValidationException  # noqa: PLC0415
+    from ._responses import check_input_member  # noqa: PLC0415
+
+    name = _text(body, "workflowName")
+    kind = body.get("kind", "matching")
+    if kind not in WORKFLOW_KINDS:
+        raise ControlError(400, f"kind must be matching or idMapping; got {kind!r}")
+    matching = kind == "matching"
+    output = body.get("outputS3Path", MATCHING_OUTPUT if matching else ID_MAPPING_OUTPUT)
+    if not isinstance(output, str) or not S3_LOCATION.fullmatch(output):
+        raise ControlError(400, f"outputS3Path must be s3://bucket/...; got {output!r}")
+    try:
+        check_input_member(WORKFLOW_KINDS[kind], "workflowName", name)
+        create = mock.create_workflow if matching else mock.create_id_mapping_workflow
+        arn = create(name, output_s3_path=output, create_bucket=True)
+    except ValidationException as error:
+        raise ControlError(400, f"workflowName: {error.message}") from None
+    except ConflictException as error:
+        raise ControlError(409, error.message) from None
+    return {"workflowName": name, "workflowArn": arn, "kind": kind, "outputS3Path": output}
+
+
 def reset(mock: EntityResolutionMock, body: Mapping[str, Any]) -> dict[str, object]:
     """Forget every workflow, job and fault of this fake (moto's other services are untouched)."""
     mock.backend.reset()
@@ -307,6 +340,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "faults": ("operation", "error", "times", "message"),
     "quota": ("concurrentJobs",),
     "timeline": tuple(TIMELINE_FIELDS),
+    "workflows": ("workflowName", "kind", "outputS3Path"),
     "reset": (),
 }
 """The fields each control takes, besides ``accountId`` and ``region``."""
@@ -327,5 +361,6 @@ ACTIONS: dict[str, Callable[[EntityResolutionMock, Mapping[str, Any]], dict[str,
     "faults": inject_fault,
     "quota": set_quota,
     "timeline": set_timeline,
+    "workflows": create_workflow,
     "reset": reset,
 }

@@ -186,14 +186,27 @@ def _check(shape: StructureShape, params: dict[str, Any]) -> None:
         raise ValidationException(f"1 validation error detected: {report.generate_report()}")
     for name, member in shape.members.items():
         value = params.get(name)
-        if value is None:
-            continue
-        constraint = _violated(member.metadata, value) or _not_listed(member, value)
-        if constraint:
-            raise ValidationException(
-                f"1 validation error detected: Value {value!r} at '{name}' failed to "
-                f"satisfy constraint: Member must {constraint}"
-            )
+        if value is not None:
+            _check_member(name, member, value)
+
+
+def check_input_member(operation: str, name: str, value: object) -> None:
+    """Raise ValidationException, with the service's wording, if ``value`` breaks ``name``'s rules.
+
+    ``name`` is a top-level member of ``operation``'s input (``workflowName``).
+    """
+    shape = get_service_model(SERVICE).operation_model(operation).input_shape
+    assert isinstance(shape, StructureShape)
+    _check_member(name, shape.members[name], value)
+
+
+def _check_member(name: str, member: Shape, value: object) -> None:
+    constraint = _violated(member.metadata, value) or _not_listed(member, value)
+    if constraint:
+        raise ValidationException(
+            f"1 validation error detected: Value {value!r} at '{name}' failed to "
+            f"satisfy constraint: Member must {constraint}"
+        )
 
 
 def _violated(metadata: dict[str, Any], value: object) -> str | None:
