@@ -1,15 +1,17 @@
 """Every code sample in README.md and docs/ is at least well formed.
 
 Python samples compile, shell samples pass ``bash -n``, YAML and JSON
-samples parse: a reader who pastes one meets no syntax error. (Which
-samples are also run, and against what, is issue #31's remaining work.)
+samples parse: a reader who pastes one meets no syntax error. The pages
+docs/conftest.py names also have their Python samples run, by Sybil.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -75,3 +77,18 @@ def test_a_yaml_sample_parses(where: str, text: str) -> None:
 @pytest.mark.parametrize(("where", "text"), JSON, ids=_ids(JSON))
 def test_a_json_sample_parses(where: str, text: str) -> None:
     assert json.loads(text), where
+
+
+def test_a_failing_sample_is_reported_as_a_failure_naming_it(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "docs" / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "errors.md").write_text("# A page\n\n```python\nratio = 1 / 0\n```\n")
+
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "errors.md"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert run.returncode == 1, run.stdout + run.stderr  # a failure, not an internal error
+    assert "errors.md:4" in run.stdout
+    assert "ZeroDivisionError" in run.stdout
+    assert "INTERNALERROR" not in run.stdout + run.stderr

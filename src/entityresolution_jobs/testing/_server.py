@@ -8,6 +8,7 @@ from a thread of this process, for the ``entity_resolution_server`` fixture
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from waitress.server import BaseWSGIServer
 
 from . import _registration
 from ._control_api import ControlAPI
@@ -37,6 +39,12 @@ def application() -> ControlAPI:
 
 SERVER_THREADS = 16
 """Requests served at once; more wait their turn (werkzeug's server had a thread each)."""
+
+LOOP_SECONDS = 0.25
+"""How often the serving loop looks whether `FakeServer.close` was called, at least."""
+
+CLOSE_SECONDS = 10.0
+"""How long `FakeServer.close` waits, at most, for the serving thread to close everything."""
 
 
 class FakeServer:
@@ -53,7 +61,7 @@ class FakeServer:
     """
 
     def __init__(self, host: str, port: int) -> None:
-        from waitress.server import create_server  # noqa: PLC0415 - the testing extra's
+        from waitress.server import BaseWSGIServer, create_server  # noqa: PLC0415 - testing's
 
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         listening = socket.create_server((host, port), family=family)
@@ -61,23 +69,57 @@ class FakeServer:
         self.url = f"http://{host}:{self.port}"
         # Its own map of sockets, so that `close` can reach every connection.
         self._sockets: dict[int, Any] = {}
+        self._closing = threading.Event()
+        self._closed = threading.Event()
+        self._shutting = threading.Lock()
+        self._serving = False
         # ident=None: no Server header of waitress's own (moto's replies name AWS's).
-        self._server = create_server(
+        server = create_server(
             _as_served(application()), map=self._sockets, sockets=[listening],
             threads=SERVER_THREADS, ident=None,
         )  # fmt: skip
+        # One listening socket: a single server with its trigger, not a MultiSocketServer.
+        assert isinstance(server, BaseWSGIServer)
+        self._server: BaseWSGIServer = server
 
     def serve_forever(self) -> None:
-        """Serve until `close` (or Ctrl-C, which waitress takes as the end)."""
-        self._server.run()
-
-    def close(self) -> None:
-        """Stop listening and close every connection, kept-alive ones included."""
+        """Serve until `close` (from another thread) or Ctrl-C; then close everything, here."""
         from waitress import wasyncore  # noqa: PLC0415
 
-        self._server.close()  # the listening socket only
-        wasyncore.close_all(self._sockets)
-        self._server.task_dispatcher.shutdown()
+        self._serving = True
+        try:
+            while not self._closing.is_set():
+                wasyncore.loop(timeout=LOOP_SECONDS, map=self._sockets, count=1)
+        finally:
+            self._shut()
+
+    def close(self) -> None:
+        """Stop listening and close every connection, kept-alive ones included.
+
+        While another thread serves, that thread is told to stop and closes
+        them itself, and this waits for it: a socket closed under the poll
+        watching it failed the serving thread (``EBADF``), and a request
+        still being answered with it.
+        """
+        self._closing.set()
+        if self._serving and not self._closed.is_set():
+            with contextlib.suppress(OSError):  # the loop has just closed its trigger itself
+                self._server.pull_trigger()  # wake it now, not at its next timeout
+            self._closed.wait(timeout=CLOSE_SECONDS)
+        else:
+            self._shut()
+
+    def _shut(self) -> None:
+        """Let the requests in flight finish, then close every socket (once)."""
+        from waitress import wasyncore  # noqa: PLC0415
+
+        with self._shutting:
+            if self._closed.is_set():
+                return
+            self._server.task_dispatcher.shutdown()  # waits for the requests in flight
+            self._server.close()  # the listening socket and the loop's trigger
+            wasyncore.close_all(self._sockets)
+            self._closed.set()
 
 
 ACCOUNT_KEY = re.compile(r"Credential=([0-9]{12})/")
