@@ -18,7 +18,7 @@ INSTALLED := $(VENV)/.installed-dev
 LOWEST := .venv-lowest
 LOWEST_INSTALLED := $(LOWEST)/.installed-dev
 NEWEST := .venv-botocore-newest
-SOURCES := src tests tests-airflow benchmarks examples .ci docs/conftest.py docs/hooks.py
+SOURCES := src tests tests-airflow benchmarks examples .ci conftest.py docs/hooks.py
 
 .PHONY: demo test test-lowest test-pythons test-airflow test-aws-cli check mwaa lint types docs dist workflows bench bench-instructions bench-cli bench-output bench-download bench-airflow clean
 

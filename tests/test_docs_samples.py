@@ -2,7 +2,7 @@
 
 Python samples compile, shell samples pass ``bash -n``, YAML and JSON
 samples parse: a reader who pastes one meets no syntax error. The pages
-docs/conftest.py names also have their Python samples run, by Sybil.
+the root conftest.py names also have their Python samples run, by Sybil.
 """
 
 from __future__ import annotations
@@ -80,11 +80,12 @@ def test_a_json_sample_parses(where: str, text: str) -> None:
 
 
 def test_a_failing_sample_is_reported_as_a_failure_naming_it(tmp_path: Path) -> None:
-    shutil.copy(ROOT / "docs" / "conftest.py", tmp_path / "conftest.py")
-    (tmp_path / "errors.md").write_text("# A page\n\n```python\nratio = 1 / 0\n```\n")
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "errors.md").write_text("# A page\n\n```python\nratio = 1 / 0\n```\n")
 
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "errors.md"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "docs/errors.md"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
 

@@ -1,0 +1,85 @@
+"""The test suite runs the Python samples of README.md and docs/ as a reader pastes them (Sybil).
+
+Each page's samples run in order in one namespace, against what the
+testing page's "Running the docs' samples" says to start: ``er-jobs
+fake-server`` with the workflows ``customers``, ``suppliers`` and
+``customer-ids``, and ``AWS_ENDPOINT_URL`` pointing every client at it.
+Here that is the ``entity_resolution_server`` fixture with the same
+workflows, and a faster timeline. A sample that cannot run here (a real
+AWS account, Airflow) is marked ``<!-- skip: next -->``; every sample is
+checked for syntax by tests/test_docs_samples.py.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import boto3
+import pytest
+import requests
+from sybil import Sybil
+from sybil.integration.pytest import SybilItem
+from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
+
+from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from _pytest._code.code import Traceback
+
+PRELUDE_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+"""What the testing page's "Running the docs' samples" exports, besides the endpoint."""
+
+RUN = ["README.md", "docs/index.md", "docs/guide.md", "docs/errors.md"]
+"""The pages whose samples run, from the repository's root."""
+
+
+@pytest.fixture(scope="module")  # a page: its samples build on each other
+def fake_service(_entity_resolution_server_url: str) -> Iterator[str]:
+    """The pages' prelude: the fake, its workflows, and every client pointed at it.
+
+    The session's fake server, emptied for each page (moto's reset), with
+    the environment the testing page exports.
+    """
+    requests.post(f"{_entity_resolution_server_url}/moto-api/reset", timeout=10)
+    with pytest.MonkeyPatch.context() as environment:
+        for name, value in PRELUDE_ENVIRONMENT.items():
+            environment.setenv(name, value)
+        environment.setenv("AWS_ENDPOINT_URL", _entity_resolution_server_url)
+        environment.setattr(boto3, "DEFAULT_SESSION", None)  # none left over from a test
+        fake = EntityResolutionMock()
+        fake.timeline = JobTimeline(queued_seconds=0, running_seconds=0.5)
+        for name in ("customers", "suppliers"):
+            fake.create_workflow(name, create_bucket=True)
+        fake.create_id_mapping_workflow("customer-ids", create_bucket=True)
+        yield _entity_resolution_server_url
+
+
+_shorten_traceback = SybilItem._traceback_filter
+
+
+def _whole_traceback_if_cut_short(
+    self: SybilItem, excinfo: pytest.ExceptionInfo[BaseException]
+) -> Traceback:
+    # Sybil's filter reads the second entry of a traceback pytest may have cut
+    # to one (simplistix/sybil#118): a failing sample then ended the whole run
+    # as an INTERNALERROR that hid it. The whole traceback names the sample.
+    try:
+        return _shorten_traceback(self, excinfo)
+    except IndexError:
+        return excinfo.traceback
+
+
+SybilItem._traceback_filter = _whole_traceback_if_cut_short  # type: ignore[method-assign]
+
+pytest_collect_file = Sybil(
+    parsers=[PythonCodeBlockParser(), SkipParser()],
+    patterns=RUN,
+    fixtures=["fake_service"],
+).pytest()
