@@ -4,27 +4,24 @@ Each page's samples run in order in one namespace, against what the
 testing page's "Running the docs' samples" says to start: ``er-jobs
 fake-server`` with the workflows ``customers``, ``suppliers`` and
 ``customer-ids``, and ``AWS_ENDPOINT_URL`` pointing every client at it.
-Here that is the ``entity_resolution_server`` fixture with the same
-workflows, and a faster timeline. A sample that cannot run here (a real
-AWS account, Airflow) is marked ``<!-- skip: next -->``; every sample is
-checked for syntax by tests/test_docs_samples.py.
+Here that is the session's fake server, emptied for each page, with the
+same workflows and a faster timeline. A sample that cannot run here (a
+real AWS account, Airflow) is marked ``<!-- skip: next -->``; every sample
+is checked for syntax by tests/test_docs_samples.py.
+
+pytest loads this file for every run under the repository, the Airflow
+environments' too (``make test-airflow``), which have no Sybil: there it
+collects nothing, and imports nothing heavy.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import boto3
 import pytest
-import requests
-from sybil import Sybil
-from sybil.integration.pytest import SybilItem
-from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
-
-from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from _pytest._code.code import Traceback
 
@@ -47,6 +44,11 @@ def fake_service(_entity_resolution_server_url: str) -> Iterator[str]:
     The session's fake server, emptied for each page (moto's reset), with
     the environment the testing page exports.
     """
+    import boto3  # noqa: PLC0415 - loaded only where samples run
+    import requests  # noqa: PLC0415
+
+    from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline  # noqa: PLC0415
+
     requests.post(f"{_entity_resolution_server_url}/moto-api/reset", timeout=10)
     with pytest.MonkeyPatch.context() as environment:
         for name, value in PRELUDE_ENVIRONMENT.items():
@@ -61,25 +63,36 @@ def fake_service(_entity_resolution_server_url: str) -> Iterator[str]:
         yield _entity_resolution_server_url
 
 
-_shorten_traceback = SybilItem._traceback_filter
-
-
-def _whole_traceback_if_cut_short(
-    self: SybilItem, excinfo: pytest.ExceptionInfo[BaseException]
-) -> Traceback:
-    # Sybil's filter reads the second entry of a traceback pytest may have cut
-    # to one (simplistix/sybil#118): a failing sample then ended the whole run
-    # as an INTERNALERROR that hid it. The whole traceback names the sample.
+def _samples_collector() -> Callable[..., object] | None:
+    """Sybil's collection hook for the pages in `RUN`; None without Sybil (a dev tool)."""
     try:
-        return _shorten_traceback(self, excinfo)
-    except IndexError:
-        return excinfo.traceback
+        from sybil import Sybil  # noqa: PLC0415
+        from sybil.integration.pytest import SybilItem  # noqa: PLC0415
+        from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser  # noqa: PLC0415
+    except ImportError:
+        return None
+    shorten_traceback = SybilItem._traceback_filter
+
+    def whole_traceback_if_cut_short(
+        self: SybilItem, excinfo: pytest.ExceptionInfo[BaseException]
+    ) -> Traceback:
+        # Sybil's filter reads the second entry of a traceback pytest may have
+        # cut to one (simplistix/sybil#118): a failing sample then ended the
+        # whole run as an INTERNALERROR that hid it. The whole one names it.
+        try:
+            return shorten_traceback(self, excinfo)
+        except IndexError:
+            return excinfo.traceback
+
+    SybilItem._traceback_filter = whole_traceback_if_cut_short  # type: ignore[method-assign]
+    collector: Callable[..., object] = Sybil(
+        parsers=[PythonCodeBlockParser(), SkipParser()],
+        patterns=RUN,
+        fixtures=["fake_service"],
+    ).pytest()
+    return collector
 
 
-SybilItem._traceback_filter = _whole_traceback_if_cut_short  # type: ignore[method-assign]
-
-pytest_collect_file = Sybil(
-    parsers=[PythonCodeBlockParser(), SkipParser()],
-    patterns=RUN,
-    fixtures=["fake_service"],
-).pytest()
+_collect_samples = _samples_collector()
+if _collect_samples is not None:
+    pytest_collect_file = _collect_samples

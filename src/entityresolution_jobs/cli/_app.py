@@ -117,7 +117,7 @@ id_mapping = typer.Typer(
     name="id-mapping",
     cls=IdMappingCommands,
     rich_markup_mode=None,
-    help="The same commands for ID mapping jobs: get, wait, list, start, output.",
+    help="The same commands for ID mapping jobs: get, wait, list, history, start, output.",
     epilog=EPILOG,
     no_args_is_help=True,
 )
