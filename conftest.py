@@ -63,6 +63,15 @@ def fake_service(_entity_resolution_server_url: str) -> Iterator[str]:
         yield _entity_resolution_server_url
 
 
+@pytest.fixture(scope="module")
+def botocore_sends_job_type() -> bool:
+    """Whether this botocore models an ID mapping job's type (from 1.40.37), for a guide sample."""
+    import botocore.session  # noqa: PLC0415 - loaded only where samples run
+
+    model = botocore.session.get_session().get_service_model("entityresolution")
+    return "jobType" in model.shape_for("StartIdMappingJobInput").members  # type: ignore[attr-defined]
+
+
 def _samples_collector() -> Callable[..., object] | None:
     """Sybil's collection hook for the pages in `RUN`; None without Sybil (a dev tool)."""
     try:
@@ -88,7 +97,7 @@ def _samples_collector() -> Callable[..., object] | None:
     collector: Callable[..., object] = Sybil(
         parsers=[PythonCodeBlockParser(), SkipParser()],
         patterns=RUN,
-        fixtures=["fake_service"],
+        fixtures=["fake_service", "botocore_sends_job_type"],
     ).pytest()
     return collector
 
