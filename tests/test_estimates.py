@@ -407,6 +407,8 @@ class TestOnTheCommandLine:
         for _ in range(2):  # two finished runs of 0.3 s
             er.start_matching_job(WORKFLOW)
             time.sleep(0.35)
+        # The job waited on runs 2 s: still running at the first poll on a slow machine.
+        entity_resolution.timeline = JobTimeline(queued_seconds=0, running_seconds=2)
         job_id = er.start_matching_job(WORKFLOW)
 
         run = er_jobs("wait", WORKFLOW, job_id, "--output", "json")
@@ -430,6 +432,8 @@ class TestOnTheCommandLine:
         for _ in range(2):
             er.start_matching_job(WORKFLOW)
             time.sleep(0.35)
+        # The job waited on runs 2 s: still running at the first poll on a slow machine.
+        entity_resolution.timeline = JobTimeline(queued_seconds=0, running_seconds=2)
 
         run = er_jobs("wait", WORKFLOW, er.start_matching_job(WORKFLOW))
 
