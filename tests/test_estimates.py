@@ -450,8 +450,9 @@ class TestOnTheCommandLine:
         for _ in range(2):
             ended.append(er.start_matching_job(WORKFLOW))
             time.sleep(0.35)
-        # Still running at the first poll however slow the machine: 2 s.
-        entity_resolution.timeline = JobTimeline(queued_seconds=0, running_seconds=2)
+        # Still running after the history is listed, however slow the machine:
+        # polls of a job past its expected end are min_delay (2 s) apart.
+        entity_resolution.timeline = JobTimeline(queued_seconds=0, running_seconds=6)
         running = er.start_matching_job(WORKFLOW)  # one at a time in a workflow
 
         run = er_jobs("wait", WORKFLOW, ended[0], running)
