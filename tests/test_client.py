@@ -170,12 +170,18 @@ def test_boto3_default_session_is_used_when_none_is_given() -> None:
     assert EntityResolutionJobs().client.meta.region_name == "ca-central-1"
 
 
-def test_a_profile_name_builds_a_session_for_that_profile(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def analytics_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An AWS config file whose profile ``analytics`` is in sa-east-1."""
     config = tmp_path / "config"
     config.write_text("[profile analytics]\nregion = sa-east-1\n")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+
+
+@pytest.mark.usefixtures("analytics_profile")
+def test_a_profile_name_builds_a_session_for_that_profile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("AWS_DEFAULT_REGION")
 
     assert EntityResolutionJobs(profile_name="analytics").client.meta.region_name == "sa-east-1"
@@ -199,12 +205,10 @@ def test_the_repr_shows_region_and_endpoint_and_no_credentials() -> None:
         assert "tok-9" not in text
 
 
+@pytest.mark.usefixtures("analytics_profile")
 def test_the_repr_shows_the_configured_region_before_the_first_call(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    config = tmp_path / "config"
-    config.write_text("[profile analytics]\nregion = sa-east-1\n")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
     boto3.setup_default_session(region_name="ca-central-1")
 
