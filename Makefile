@@ -7,8 +7,10 @@
 # make test-lowest: the tests on the lowest dependency versions pyproject.toml allows.
 # make test-pythons: the tests on every other Python version pyproject.toml declares.
 # make test-airflow: the Airflow operators, tested through Airflow on Amazon MWAA's lines, installed as MWAA does.
+# make docs-browser: the built docs site opened in headless Chromium (part of check).
 # make mwaa: would .[airflow] install on every MWAA line under its own constraint files (a dry run; part of check)?
-# make test-aws-cli: er-jobs and the AWS CLI side by side on the same fake (the CLI in .venv-awscli).
+# make test-aws-cli: er-jobs and the AWS CLI side by side on the same fake (the CLI in .venv-awscli),
+#   and the testing page's samples, whose shell ones call the AWS CLI.
 # Every target creates .venv and installs .[dev] into it first if needed (demo: .[cli,testing]).
 
 PYTHON ?= python3
@@ -20,7 +22,7 @@ LOWEST_INSTALLED := $(LOWEST)/.installed-dev
 NEWEST := .venv-botocore-newest
 SOURCES := src tests tests-airflow benchmarks examples .ci conftest.py docs/hooks.py
 
-.PHONY: demo test test-lowest test-pythons test-airflow test-aws-cli check mwaa lint types docs dist workflows bench bench-instructions bench-cli bench-output bench-download bench-airflow clean
+.PHONY: demo test test-lowest test-pythons test-airflow test-aws-cli check mwaa lint types docs docs-browser dist workflows bench bench-instructions bench-cli bench-output bench-download bench-airflow clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -80,9 +82,9 @@ $(AWSCLI)/.installed:
 test-aws-cli: $(INSTALLED) $(AWSCLI)/.installed
 	$(AWSCLI)/bin/aws --version
 	ER_JOBS_AWS_CLI=$(CURDIR)/$(AWSCLI)/bin/aws $(BIN)/python -m pytest -q -p no:cacheprovider \
-		tests/test_side_by_side_with_aws_cli.py
+		tests/test_side_by_side_with_aws_cli.py docs/testing.md
 
-check: lint types docs dist workflows mwaa
+check: lint types docs docs-browser dist workflows mwaa
 
 # pip install --dry-run of Airflow and .[airflow] under each MWAA line's files,
 # on that line's Python; fails on any line from the oldest tested one that does not resolve.
@@ -112,6 +114,12 @@ workflows: $(INSTALLED)
 
 docs: $(INSTALLED)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir .site
+
+# The built site in a real browser (Debian's headless Chromium, installed if
+# absent): every page shows a code block where its markdown has one.
+docs-browser: docs
+	bash .ci/ensure_chromium.sh
+	$(BIN)/python .ci/docs_in_browser.py .site
 
 bench: $(INSTALLED) $(NEWEST)/.installed $(AWSCLI)/.installed
 	cd benchmarks && ../$(BIN)/python call_overhead.py && ../$(BIN)/python overhead_parts.py \

@@ -1,13 +1,18 @@
-"""The test suite runs the Python samples of README.md and docs/ as a reader pastes them (Sybil).
+"""The test suite runs the samples of README.md and docs/ as a reader pastes them (Sybil).
 
-Each page's samples run in order in one namespace, against what the
-testing page's "Running the docs' samples" says to start: ``er-jobs
-fake-server`` with the workflows ``customers``, ``suppliers`` and
-``customer-ids``, and ``AWS_ENDPOINT_URL`` pointing every client at it.
-Here that is the session's fake server, emptied for each page, with the
-same workflows and a faster timeline. A sample that cannot run here (a
-real AWS account, Airflow) is marked ``<!-- skip: next -->``; every sample
-is checked for syntax by tests/test_docs_samples.py.
+The Python samples of README.md, the overview, the guide and the errors
+page run in order in one namespace a page, against what the testing
+page's "Running the docs' samples" says to start: ``er-jobs fake-server``
+with the workflows ``customers``, ``suppliers`` and ``customer-ids``, and
+``AWS_ENDPOINT_URL`` pointing every client at it. Here that is the
+session's fake server, emptied for each page, with the same workflows and
+a faster timeline. The testing page's samples stand alone, each as a
+reader uses it (a test function as a test); the Airflow page's need
+Airflow and run in ``make test-airflow``. Every page's shell samples run
+in bash against the same fake (tests/doc_samples.py says how). A sample
+that cannot run here (a real AWS account, an install from PyPI) is marked
+``<!-- skip: next "why" -->``, and reported skipped with that reason; every
+sample is checked for syntax by tests/test_docs_samples.py.
 
 pytest loads this file for every run under the repository, the Airflow
 environments' too (``make test-airflow``), which have no Sybil: there it
@@ -34,7 +39,9 @@ PRELUDE_ENVIRONMENT = {
 """What the testing page's "Running the docs' samples" exports, besides the endpoint."""
 
 RUN = ["README.md", "docs/index.md", "docs/guide.md", "docs/errors.md"]
-"""The pages whose samples run, from the repository's root."""
+"""The pages whose Python samples run in order against the fake, from the repository's root."""
+SHELL_ONLY = ["docs/cli.md", "docs/aws.md", "docs/development.md", "docs/performance.md"]
+"""The pages with shell samples and no Python."""
 
 
 @pytest.fixture(scope="module")  # a page: its samples build on each other
@@ -72,14 +79,26 @@ def botocore_sends_job_type() -> bool:
     return "jobType" in model.shape_for("StartIdMappingJobInput").members  # type: ignore[attr-defined]
 
 
+@pytest.fixture
+def fixture_value(request: pytest.FixtureRequest) -> Callable[[str], object]:
+    """`request.getfixturevalue`, for the samples' evaluators (tests/doc_samples.py)."""
+    return request.getfixturevalue
+
+
 def _samples_collector() -> Callable[..., object] | None:
     """Sybil's collection hook for the pages in `RUN`; None without Sybil (a dev tool)."""
     try:
         from sybil import Sybil  # noqa: PLC0415
-        from sybil.integration.pytest import SybilItem  # noqa: PLC0415
-        from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser  # noqa: PLC0415
+        from sybil.integration.pytest import SybilItem, pytest_integration  # noqa: PLC0415
+        from sybil.parsers.markdown import (  # noqa: PLC0415
+            CodeBlockParser,
+            PythonCodeBlockParser,
+            SkipParser,
+        )
     except ImportError:
         return None
+    from tests import doc_samples  # noqa: PLC0415 - imports Sybil's types
+
     shorten_traceback = SybilItem._traceback_filter
 
     def whole_traceback_if_cut_short(
@@ -94,11 +113,34 @@ def _samples_collector() -> Callable[..., object] | None:
             return excinfo.traceback
 
     SybilItem._traceback_filter = whole_traceback_if_cut_short  # type: ignore[method-assign]
-    collector: Callable[..., object] = Sybil(
-        parsers=[PythonCodeBlockParser(), SkipParser()],
-        patterns=RUN,
-        fixtures=["fake_service", "botocore_sends_job_type"],
-    ).pytest()
+
+    def shell() -> CodeBlockParser:
+        return CodeBlockParser("sh", doc_samples.run_shell_sample)
+
+    # A page's skip directive applies to its next sample of any language, so
+    # each page has one Sybil with a parser for every language it runs.
+    collector: Callable[..., object] = pytest_integration(
+        Sybil(
+            parsers=[PythonCodeBlockParser(), shell(), SkipParser()],
+            patterns=RUN,
+            fixtures=["fake_service", "botocore_sends_job_type", "fixture_value"],
+        ),
+        Sybil(
+            parsers=[
+                CodeBlockParser("python", doc_samples.run_testing_page_sample),
+                shell(),
+                SkipParser(),
+            ],
+            patterns=["docs/testing.md"],
+            fixtures=["botocore_sends_job_type", "fixture_value"],
+        ),
+        Sybil(
+            parsers=[CodeBlockParser("python", doc_samples.run_in_airflow), shell(), SkipParser()],
+            patterns=["docs/airflow.md"],
+            fixtures=["fixture_value"],
+        ),
+        Sybil(parsers=[shell(), SkipParser()], patterns=SHELL_ONLY, fixtures=["fixture_value"]),
+    )
     return collector
 
 
