@@ -86,7 +86,7 @@ def fixture_value(request: pytest.FixtureRequest) -> Callable[[str], object]:
 
 
 def _samples_collector() -> Callable[..., object] | None:
-    """Sybil's collection hook for the pages in `RUN`; None without Sybil (a dev tool)."""
+    """Sybil's collection hook for README.md and docs/; None without Sybil (a dev tool)."""
     try:
         from sybil import Sybil  # noqa: PLC0415
         from sybil.integration.pytest import SybilItem, pytest_integration  # noqa: PLC0415

@@ -82,6 +82,21 @@ def test_a_json_sample_parses(where: str, text: str) -> None:
     assert json.loads(text), where
 
 
+def test_every_python_and_shell_sample_is_collected_to_run_or_be_skipped_with_a_reason() -> None:
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         "README.md", "docs"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    items = set(re.findall(r"^(\S+\.md)::line:(\d+),column:1$", collected, flags=re.MULTILINE))
+    samples = _samples("python") + _samples("sh")
+
+    missing = [where for where, _ in samples if tuple(where.split(":")) not in items]
+
+    assert len(samples) >= 56
+    assert missing == []
+
+
 def _run_pages(tmp_path: Path, pages: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run pytest on pages of a new project with this repository's sample runners."""
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
