@@ -10,13 +10,13 @@ with the fixtures it names. A sample marked ``<!-- skip: next "why" -->``
 
 from __future__ import annotations
 
-import inspect
 import re
 import sys
 from dataclasses import dataclass
 from types import CodeType
 
 import pytest
+from tests.sample_tests import call_tests, defines_tests
 
 from conftest import REGION, ROOT, WORKFLOW
 from entityresolution_jobs.testing import EntityResolutionMock, JobTimeline
@@ -27,7 +27,6 @@ _PIECE = re.compile(
     r'^<!-- skip: next "(?P<reason>[^"]+)" -->$|^```(?P<language>[a-z]*)\n(?P<body>.*?)^```$',
     flags=re.DOTALL | re.MULTILINE,
 )
-_TEST_FUNCTION = re.compile(r"^def (test_\w+)\(", flags=re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,8 @@ def _samples() -> list[Sample]:
 
 
 SAMPLES = _samples()
-IN_ORDER = [s for s in SAMPLES if not s.skipped and not _TEST_FUNCTION.search(s.code)]
-TESTS = [s for s in SAMPLES if not s.skipped and _TEST_FUNCTION.search(s.code)]
+IN_ORDER = [s for s in SAMPLES if not s.skipped and not defines_tests(s.code)]
+TESTS = [s for s in SAMPLES if not s.skipped and defines_tests(s.code)]
 
 
 def test_every_sample_of_the_page_is_run_here_but_the_example_dags_file() -> None:
@@ -99,10 +98,6 @@ def test_a_test_function_of_the_page_passes(
     namespace: dict[str, object] = {"__name__": "docs_airflow_test"}
     try:
         exec(sample.compiled(), namespace)
-        for name in _TEST_FUNCTION.findall(sample.code):
-            test = namespace[name]
-            assert callable(test)
-            parameters = inspect.signature(test).parameters
-            test(**{argument: request.getfixturevalue(argument) for argument in parameters})
+        call_tests(sample.code, namespace, request.getfixturevalue)
     finally:
         sys.modules.pop("entity_resolution_pipeline", None)  # imported by the sample

@@ -20,7 +20,6 @@ address in a sample before it runs; nothing else of a sample is changed.
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import subprocess
@@ -30,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import pytest
+
+from tests.sample_tests import call_tests, defines_tests
 
 if TYPE_CHECKING:
     from sybil import Example
@@ -41,7 +42,6 @@ AWS_CLI = "ER_JOBS_AWS_CLI"
 """The variable naming the pinned AWS CLI, as `make test-aws-cli` sets it."""
 
 _CALLS_AWS_CLI = re.compile(r"(^|[\s($])aws\s", flags=re.MULTILINE)
-_TEST_FUNCTION = re.compile(r"^def (test_\w+)\(", flags=re.MULTILINE)
 _EXPECTED_OUTPUT = re.compile(r"^# (?P<output>[{\[].*[}\]])", flags=re.MULTILINE)
 _SHELL_STATE = "__shell_environment__"
 _SHELL_SKIPPED = "__shell_skipped__"
@@ -84,7 +84,7 @@ def run_shell_sample(example: Example) -> None:
     script = source.replace(PAGES_PORT, _server_address(url))
     environment: dict[str, str] = example.namespace.get(_SHELL_STATE) or dict(os.environ)
     # er-jobs of the environment running the tests; the pinned AWS CLI, if named, before any.
-    paths = [str(Path(sys.executable).parent), environment.get("PATH", "")]
+    paths = [str(Path(sys.executable).parent), os.environ.get("PATH", "")]
     if aws_cli:
         paths.insert(0, str(Path(aws_cli).parent))
     environment["PATH"] = os.pathsep.join(paths)
@@ -125,17 +125,14 @@ def run_testing_page_sample(example: Example) -> None:
         source = source.replace(PAGES_PORT, _server_address(server))
     code = compile(source, example.path, "exec")
     namespace: dict[str, object] = {"__name__": "docs_testing_sample"}
-    tests = _TEST_FUNCTION.findall(source)
+    tests = defines_tests(source)
     if not tests and not on_the_server and "mock_aws()" not in source:
         from entityresolution_jobs import EntityResolutionJobs
 
         namespace["fake"] = fixture("entity_resolution")
         namespace["er"] = EntityResolutionJobs()
     exec(code, namespace)
-    for name in tests:
-        test = namespace[name]
-        assert callable(test)
-        test(**{argument: fixture(argument) for argument in inspect.signature(test).parameters})
+    call_tests(source, namespace, fixture)
 
 
 def run_in_airflow(example: Example) -> None:

@@ -102,7 +102,8 @@ def _run_pages(tmp_path: Path, pages: dict[str, str]) -> subprocess.CompletedPro
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "__init__.py").write_text("")
-    shutil.copy(ROOT / "tests" / "doc_samples.py", tmp_path / "tests" / "doc_samples.py")
+    for runner in ("doc_samples.py", "sample_tests.py"):
+        shutil.copy(ROOT / "tests" / runner, tmp_path / "tests" / runner)
     (tmp_path / "docs").mkdir()
     for name, text in pages.items():
         (tmp_path / name).write_text(text)
